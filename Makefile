@@ -1,0 +1,41 @@
+# The front door. `make run` and `make test` set up everything they need on first use.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PO     := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: help run test test-postgres translations extract lint chromium clean
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*; touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile -q -d translations -l $* -i $< -o $@
+
+translations: $(MO)  ## Compile the message catalogs
+
+extract: $(STAMP)  ## Re-extract messages.pot and update every catalog from it
+	$(VENV)/bin/pybabel extract -q -F babel.cfg --ignore-dirs=".venv var tests scripts" --no-location --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -q --no-fuzzy-matching -i translations/messages.pot -d translations
+
+run: $(STAMP) translations  ## Start the web app, the worker and (without REDIS_URL) an embedded Redis
+	$(PY) scripts/run_dev.py
+
+chromium:  ## Install Debian's Chromium for the browser tests, if it is missing
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) translations chromium  ## Run every test (SQLite; PostgreSQL too when TEST_POSTGRES_URL is set)
+	$(PY) -m pytest
+
+lint: $(STAMP)  ## Lint
+	$(VENV)/bin/ruff check . || true
+
+clean:  ## Remove the virtualenv, compiled catalogs and local data
+	rm -rf $(VENV) var $(MO)

@@ -1,0 +1,165 @@
+"""The application factory: wires configuration, extensions, the three rooms and the CLI.
+
+Nothing runs at import time; `flask --app app` and gunicorn (`'app:create_app()'`) call
+`create_app()`. Tests pass a plain dict.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from collections.abc import Mapping
+from typing import Any
+
+import click
+from flask import Flask, Response, current_app, render_template
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+import i18n
+from config import PROJECT_ROOT, Config
+from database import Database
+from extensions import babel, close_db_session, csrf
+from redis_connection import connect
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
+    if config is None:
+        config = Config.from_env()
+    elif not isinstance(config, Config):
+        config = Config.from_mapping(config)
+    config.check()
+
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        MAX_CONTENT_LENGTH=config.max_content_length,
+        SESSION_COOKIE_SECURE=config.session_cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # A slow, upset reporter must not lose a page to an expired token: the token lives as
+        # long as the session, which ends when the browser closes.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LOCALE,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+    )
+    app.extensions["config"] = config
+    app.extensions["database"] = Database(config.database_url or "")
+    app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    app.teardown_appcontext(close_db_session)
+
+    from inbox.views import blueprint as inbox_blueprint
+    from intake.views import blueprint as intake_blueprint
+
+    app.register_blueprint(intake_blueprint)
+    app.register_blueprint(inbox_blueprint, url_prefix="/inbox")
+
+    from inbox.cli import inbox_cli
+    from routing.cli import directory_cli, keys_cli, routing_cli
+
+    for group in (directory_cli, keys_cli, routing_cli, inbox_cli, demo_cli):
+        app.cli.add_command(group)
+
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(
+        lambda: {"locale": i18n.current(), "locales": i18n.LOCALES, "language_url": i18n.language_url}
+    )
+    _configure_logging(config)
+    return app
+
+
+demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
+
+
+@demo_cli.command("setup")
+def demo_setup() -> None:
+    """Create tables, load the directory, and add what is missing of the demo data: a service,
+    a key (file under var/demo-keys/) and a user for every municipality."""
+    from inbox.auth import create_user
+    from inbox.models import IntakeUser
+    from routing import directory
+    from routing.demo import create_demo_services, demo_service_id
+    from routing.models import Service
+
+    settings = current_app.extensions["config"]
+    if settings.is_production:
+        raise click.ClickException("demo data is for development only")
+    database: Database = current_app.extensions["database"]
+    database.create_all()
+    with database.session() as session:
+        if session.scalar(select(func.count()).select_from(Service)) == 0:
+            summary = directory.load(session)
+            click.echo(f"Loaded {summary.municipalities} municipalities, {summary.postal_codes} postal codes.")
+    with database.session() as session:
+        created = create_demo_services(session, settings.var_dir / "demo-keys")
+        if created:
+            click.echo(f"Created {created} demo services with keys.")
+    with database.session() as session:
+        users = set(session.scalars(select(IntakeUser.username)))
+        services = session.scalars(select(Service.id).where(Service.is_demo.is_(True))).all()
+        for service_id in services:
+            number = service_id.removeprefix("demo-")
+            if f"demo-{number}" not in users:
+                create_user(session, f"demo-{number}", f"demo-password-{number}", demo_service_id(number))
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if response.mimetype == "text/html":
+        # Answers about a child must not linger in a shared computer's cache or history.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    return render_template("error.html", code=error.code, title=_http_title(error.code)), (
+        error.code or 500
+    )
+
+
+def _http_title(code: int | None) -> str:
+    titles = {
+        400: _("The request could not be understood"),
+        404: _("Page not found"),
+        405: _("Page not found"),
+        413: _("What you sent is too large"),
+        429: _("Too many attempts"),
+    }
+    return titles.get(code or 500, _("Something went wrong"))
+
+
+def _unexpected_error(error: Exception) -> tuple[str, int]:
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    # The type and where it happened, never the message: it could hold what someone typed.
+    where = " < ".join(
+        f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+        for frame in reversed(traceback.extract_tb(error.__traceback__))
+    )
+    logging.getLogger("app").error("unexpected %s at %s", type(error).__name__, where)
+    return render_template("error.html", code=500, title=_("Something went wrong")), 500
+
+
+def _configure_logging(config: Config) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Werkzeug's request log starts every line with the client's IP address.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,0 +1,43 @@
+"""Flask extensions, created here and bound in the application factory, and the accessors views
+use for the request's database session and the shared Redis connection."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import redis
+from flask import current_app, g
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from config import Config
+from database import Database
+
+babel = Babel()
+csrf = CSRFProtect()
+
+
+def config() -> Config:
+    return cast(Config, current_app.extensions["config"])
+
+
+def database() -> Database:
+    return cast(Database, current_app.extensions["database"])
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use and closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return cast(Session, g.db_session)
+
+
+def close_db_session(_error: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def redis_connection() -> redis.Redis:
+    return cast(redis.Redis, current_app.extensions["redis"]())

@@ -1,0 +1,116 @@
+"""Encrypted drafts: the reporter's answers between steps.
+
+The server stores a draft only as SecretBox ciphertext; the 32-byte key is in the reporter's
+cookie and nowhere else. Each save is conditional on the version read, so two tabs or a
+double-clicked "Send" cannot both win.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import nacl.exceptions
+import nacl.secret
+import nacl.utils
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from database import utcnow
+from intake.models import Draft
+
+
+class StaleDraft(Exception):
+    """Someone else saved this draft since it was read (another tab, a repeated submit)."""
+
+
+@dataclass(frozen=True)
+class DraftKey:
+    """What the reporter's cookie holds: which draft, and the key that opens it."""
+
+    draft_id: str
+    key: bytes
+
+    @classmethod
+    def new(cls) -> DraftKey:
+        return cls(secrets.token_hex(16), nacl.utils.random(nacl.secret.SecretBox.KEY_SIZE))
+
+    def to_cookie(self) -> str:
+        return f"{self.draft_id}.{base64.urlsafe_b64encode(self.key).decode('ascii')}"
+
+    @classmethod
+    def from_cookie(cls, value: str | None) -> DraftKey | None:
+        if not value or value.count(".") != 1:
+            return None
+        draft_id, encoded = value.split(".")
+        try:
+            key = base64.urlsafe_b64decode(encoded.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            return None
+        if len(draft_id) != 32 or len(key) != nacl.secret.SecretBox.KEY_SIZE:
+            return None
+        return cls(draft_id, key)
+
+
+@dataclass
+class DraftData:
+    """The decrypted draft: answers per step, raw as typed (valid or not), and which steps are
+    complete."""
+
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)
+    sent: dict[str, str] | None = None
+    version: int = 0
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {"answers": self.answers, "done": self.done, "sent": self.sent}, ensure_ascii=False
+        ).encode("utf-8")
+
+
+def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftData | None:
+    """The draft, or None if it expired, was deleted, or the key does not open it."""
+    row = session.get(Draft, key.draft_id)
+    if row is None or row.expires_at <= (now or utcnow()):
+        return None
+    try:
+        plaintext = nacl.secret.SecretBox(key.key).decrypt(row.ciphertext)
+    except nacl.exceptions.CryptoError:
+        return None
+    data = json.loads(plaintext)
+    return DraftData(data["answers"], data["done"], data.get("sent"), row.version)
+
+
+def save(
+    session: Session, key: DraftKey, data: DraftData, ttl: timedelta, now: datetime | None = None
+) -> None:
+    """Write the draft, extending its life; StaleDraft if it changed since `data` was loaded."""
+    now = now or utcnow()
+    ciphertext = nacl.secret.SecretBox(key.key).encrypt(data.to_json())
+    if data.version == 0 and session.get(Draft, key.draft_id) is None:
+        session.add(Draft(id=key.draft_id, ciphertext=ciphertext, version=1, expires_at=now + ttl))
+        session.flush()
+        data.version = 1
+        return
+    result = session.execute(
+        update(Draft)
+        .where(Draft.id == key.draft_id, Draft.version == data.version)
+        .values(ciphertext=ciphertext, version=data.version + 1, expires_at=now + ttl)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDraft(key.draft_id)
+    data.version += 1
+
+
+def discard(session: Session, draft_id: str) -> None:
+    session.execute(delete(Draft).where(Draft.id == draft_id))
+
+
+def purge_expired(session: Session, now: datetime | None = None) -> int:
+    result = session.execute(delete(Draft).where(Draft.expires_at <= (now or utcnow())))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,137 @@
+"""Operator commands of the routing room: `flask directory …`, `flask keys …`, `flask routing …`."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from redis import Redis
+from rq import SimpleWorker
+
+from config import Config
+from database import Database
+
+from extensions import config, database, redis_connection
+from routing import directory, jobs
+from routing.models import Service
+from sealing import KeyPair, b64, fingerprint, unb64, write_key_file
+
+directory_cli = AppGroup("directory", help="The directory of municipalities and postal codes.")
+keys_cli = AppGroup("keys", help="Services' key pairs.")
+routing_cli = AppGroup("routing", help="Delivery of accepted reports.")
+
+log = logging.getLogger(__name__)
+
+
+@directory_cli.command("load")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def load_directory(data_dir: Path | None) -> None:
+    """Load (or reload) municipalities and postal codes from the CSV files."""
+    database().create_all()
+    with database().session() as session:
+        summary = directory.load(session, data_dir or directory.DATA_DIR)
+    click.echo(
+        f"Loaded {summary.municipalities} municipalities and {summary.postal_codes} postal codes."
+    )
+
+
+@keys_cli.command("generate")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--label", default="", help="A name for the key file, e.g. the service's name.")
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
+def generate_key(out: Path, label: str, passphrase_stdin: bool) -> None:
+    """Make a key pair on this machine; only the passphrase-protected key file holds the private key.
+
+    Run it on the team's own machine, then register the public key it prints.
+    """
+    if out.exists():
+        raise click.ClickException(f"{out} exists; choose another name so no key is overwritten")
+    passphrase = _read_passphrase(passphrase_stdin, confirm=True)
+    pair = KeyPair.generate()
+    try:
+        text = write_key_file(pair, passphrase, label=label)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    out.write_text(text)
+    out.chmod(0o600)
+    click.echo(f"Key file:    {out}")
+    click.echo(f"Public key:  {b64(pair.public_key)}")
+    click.echo(f"Key id:      {pair.key_id}")
+    click.echo(f"Fingerprint: {fingerprint(pair.public_key)}")
+
+
+@keys_cli.command("register")
+@click.argument("service_id")
+@click.argument("public_key")
+def register_key(service_id: str, public_key: str) -> None:
+    """Register a service's public key (base64, as `flask keys generate` prints it)."""
+    raw = unb64(public_key)
+    if len(raw) != 32:
+        raise click.ClickException("a public key is 32 bytes (44 characters of base64)")
+    with database().session() as session:
+        if session.get(Service, service_id) is None:
+            raise click.ClickException(f"no service with id {service_id!r}")
+        key = directory.register_key(session, service_id, raw)
+    click.echo(f"Registered key {key.key_id} for {service_id}.")
+    click.echo(f"Confirm this fingerprint with the service by phone: {fingerprint(raw)}")
+
+
+@routing_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def run_worker(burst: bool) -> None:
+    """Run a delivery worker, with the reconciler beside it."""
+    settings = config()
+    jobs.use_database(database())
+    connection = redis_connection()
+    if not burst:
+        threading.Thread(
+            target=_reconcile_forever, args=(connection, settings, database()), daemon=True
+        ).start()
+    worker = SimpleWorker(
+        [jobs.queue(connection, settings.queue_name)],
+        connection=connection,
+        serializer=jobs.JSONSerializer,
+    )
+    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+@routing_cli.command("reconcile")
+def reconcile_once() -> None:
+    """Re-enqueue envelopes left accepted longer than the configured time."""
+    settings = config()
+    count = jobs.reconcile(
+        redis_connection(),
+        settings.queue_name,
+        timedelta(seconds=settings.reconcile_after_seconds),
+        database(),
+    )
+    click.echo(f"Re-enqueued {count} envelope(s).")
+
+
+def _reconcile_forever(connection: Redis, settings: Config, db: Database) -> None:
+    while True:
+        time.sleep(max(5, settings.reconcile_after_seconds // 4))
+        try:
+            jobs.reconcile(
+                connection,
+                settings.queue_name,
+                timedelta(seconds=settings.reconcile_after_seconds),
+                db,
+            )
+        except Exception as error:  # noqa: BLE001 - keep reconciling; say so loudly
+            log.error("reconciler failed: %s", type(error).__name__)
+
+
+def _read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
+    if from_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\n")
+    passphrase = getpass.getpass("Passphrase: ")
+    if confirm and getpass.getpass("Passphrase again: ") != passphrase:
+        raise click.ClickException("the two passphrases differ")
+    return passphrase

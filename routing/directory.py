@@ -1,0 +1,147 @@
+"""The directory: which municipality a postal code suggests, and which service covers it.
+
+Loaded from the CSV files in `data/` (see `data/README.md` for their sources) by
+`flask directory load`, and reloadable when municipalities merge or split.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from database import utcnow
+from routing.models import Coverage, Municipality, PostalCode, Service, ServiceKey
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# Bring's categories: G street addresses, B both, P PO boxes, S service codes. Only G and B are
+# places where a child can live.
+HOME_CATEGORIES = {"G", "B"}
+# Svalbard and Jan Mayen have postal codes but are not municipalities (data/README.md). Rule: such
+# a code never suggests a service; the reporter is told so and chooses the municipality from the
+# list (for a child staying on Svalbard, the municipality where the family is registered).
+NOT_MUNICIPALITIES = {"2100": "Svalbard", "2211": "Jan Mayen"}
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    municipalities: int
+    postal_codes: int
+
+
+def load(session: Session, data_dir: Path = DATA_DIR) -> LoadSummary:
+    """Replace the municipality and postal code tables with the CSV files' contents."""
+    with open(data_dir / "municipalities.csv", encoding="utf-8", newline="") as file:
+        municipalities = list(csv.DictReader(file))
+    with open(data_dir / "postal_codes.csv", encoding="utf-8", newline="") as file:
+        postal_codes = list(csv.DictReader(file))
+
+    known = {m.number: m for m in session.scalars(select(Municipality))}
+    for row in municipalities:
+        values = dict(
+            name=row["name"],
+            name_norwegian=row["name_norwegian"],
+            name_sami=row["name_sami"] or None,
+            county_number=row["county_number"],
+            county_name=row["county_name"],
+        )
+        existing = known.get(row["kommunenummer"])
+        if existing is None:
+            session.add(Municipality(number=row["kommunenummer"], **values))
+        else:
+            for field, value in values.items():
+                setattr(existing, field, value)
+    session.execute(delete(PostalCode))
+    session.add_all(
+        PostalCode(
+            code=row["postnummer"],
+            place=row["poststed"],
+            municipality_number=row["kommunenummer"],
+            category=row["kategori"],
+        )
+        for row in postal_codes
+    )
+    session.flush()
+    return LoadSummary(len(municipalities), len(postal_codes))
+
+
+class PostalCodeKind(enum.StrEnum):
+    HOME = "home"
+    NOT_A_HOME = "not_a_home"
+    NOT_A_MUNICIPALITY = "not_a_municipality"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class PostalLookup:
+    kind: PostalCodeKind
+    place: str = ""
+    municipalities: Sequence[Municipality] = ()
+
+
+def normalise_postal_code(text: str) -> str:
+    """People type '0 150', ' 0150 ' or '0150 Oslo'; keep the digits."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def look_up_postal_code(session: Session, code: str) -> PostalLookup:
+    row = session.get(PostalCode, code)
+    if row is None:
+        return PostalLookup(PostalCodeKind.UNKNOWN)
+    if row.municipality_number in NOT_MUNICIPALITIES:
+        return PostalLookup(PostalCodeKind.NOT_A_MUNICIPALITY, row.place)
+    if row.category not in HOME_CATEGORIES:
+        return PostalLookup(PostalCodeKind.NOT_A_HOME, row.place)
+    municipality = session.get(Municipality, row.municipality_number)
+    return PostalLookup(PostalCodeKind.HOME, row.place, (municipality,) if municipality else ())
+
+
+def all_municipalities(session: Session) -> list[Municipality]:
+    return list(session.scalars(select(Municipality).order_by(Municipality.name_norwegian)))
+
+
+def service_for(session: Session, municipality_number: str, on: date) -> Service | None:
+    """The service covering the municipality on the given day, if any is connected."""
+    return session.scalar(
+        select(Service)
+        .join(Coverage)
+        .where(
+            Coverage.municipality_number == municipality_number,
+            Coverage.valid_from <= on,
+            or_(Coverage.valid_to.is_(None), Coverage.valid_to > on),
+        )
+    )
+
+
+def current_key(session: Session, service_id: str, at: datetime | None = None) -> ServiceKey | None:
+    """The newest key in force for the service: new reports are sealed to it."""
+    at = at or utcnow()
+    return session.scalar(
+        select(ServiceKey)
+        .where(
+            ServiceKey.service_id == service_id,
+            ServiceKey.valid_from <= at,
+            or_(ServiceKey.retired_at.is_(None), ServiceKey.retired_at > at),
+        )
+        .order_by(ServiceKey.valid_from.desc())
+        .limit(1)
+    )
+
+
+def register_key(
+    session: Session, service_id: str, public_key: bytes, *, is_demo: bool = False
+) -> ServiceKey:
+    from sealing import key_id
+
+    key = ServiceKey(
+        key_id=key_id(public_key), service_id=service_id, public_key=public_key, is_demo=is_demo
+    )
+    session.add(key)
+    session.flush()
+    return key

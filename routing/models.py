@@ -1,0 +1,111 @@
+"""Tables of the routing room: the directory (municipalities, postal codes, services, coverage,
+keys) and the envelopes that carry sealed reports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from database import Base, utcnow
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+
+    number: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_norwegian: Mapped[str] = mapped_column(String(100))
+    name_sami: Mapped[str | None] = mapped_column(String(100))
+    county_number: Mapped[str] = mapped_column(String(2))
+    county_name: Mapped[str] = mapped_column(String(100))
+
+
+class PostalCode(Base):
+    __tablename__ = "postal_codes"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    place: Mapped[str] = mapped_column(String(100))
+    # Not a foreign key: Svalbard (2100) and Jan Mayen (2211) have postal codes but are not
+    # municipalities, and the directory keeps them so the wizard can say so.
+    municipality_number: Mapped[str] = mapped_column(String(4), index=True)
+    category: Mapped[str] = mapped_column(String(1))
+
+
+class Service(Base):
+    """A child welfare service (barnevernstjeneste) that receives reports."""
+
+    __tablename__ = "services"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    coverage: Mapped[list[Coverage]] = relationship(back_populates="service")
+    keys: Mapped[list[ServiceKey]] = relationship(back_populates="service")
+
+
+class Coverage(Base):
+    """A service covers a municipality from one date until (not including) another."""
+
+    __tablename__ = "coverage"
+    __table_args__ = (Index("ix_coverage_municipality", "municipality_number", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    municipality_number: Mapped[str] = mapped_column(ForeignKey("municipalities.number"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    service: Mapped[Service] = relationship(back_populates="coverage")
+
+
+class ServiceKey(Base):
+    """A service's public key. The private key never reaches the server."""
+
+    __tablename__ = "service_keys"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), index=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    valid_from: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    service: Mapped[Service] = relationship(back_populates="keys")
+
+
+class EnvelopeState(enum.StrEnum):
+    ACCEPTED = "accepted"
+    DELIVERED = "delivered"
+    DOWNLOADED = "downloaded"
+    ACKNOWLEDGED = "acknowledged"
+    FAILED = "failed"
+
+
+class Envelope(Base):
+    """A sealed report and the routing metadata that is not secret."""
+
+    __tablename__ = "envelopes"
+    __table_args__ = (
+        UniqueConstraint("reference", name="uq_envelope_reference"),
+        Index("ix_envelope_service_created", "service_id", "created_at"),
+        Index("ix_envelope_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(8))
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    key_id: Mapped[str] = mapped_column(ForeignKey("service_keys.key_id"))
+    schema: Mapped[str] = mapped_column(String(40))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default=EnvelopeState.ACCEPTED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    review_deadline: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    downloaded_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    delivery_attempts: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,84 @@
+"""`make run`: the whole system on one machine with embedded defaults.
+
+Prepares the database (tables, directory, demo services, keys and user), starts an embedded
+Redis unless REDIS_URL is set, then runs the web app (gunicorn) and a delivery worker until
+Ctrl-C. Development only: production runs these as separate services (see README).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import Config  # noqa: E402
+from redis_connection import ensure_embedded  # noqa: E402
+
+HOST, PORT = "127.0.0.1", int(os.environ.get("PORT", "5000"))
+
+
+def main() -> int:
+    config = Config.from_env()
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, FLASK_APP="app")
+    processes: list[subprocess.Popen[bytes]] = []
+    embedded_socket = None
+    if not config.redis_url:
+        embedded_socket = ensure_embedded(config.var_dir)
+    subprocess.run([str(bin_dir / "flask"), "demo", "setup"], cwd=ROOT, env=env, check=True)
+    processes.append(
+        subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"{HOST}:{PORT}",
+             "--log-level", "warning", "app:create_app()"],
+            cwd=ROOT, env=env,
+        )
+    )
+    processes.append(
+        subprocess.Popen([str(bin_dir / "flask"), "routing", "worker"], cwd=ROOT, env=env)
+    )
+    time.sleep(1.5)
+    print(
+        f"""
+  Public site:  http://{HOST}:{PORT}/
+  Inbox:        http://{HOST}:{PORT}/inbox/
+  Demo login:   demo-0301 / demo-password-0301   (the demo service for Oslo; every
+                municipality has one: demo-<kommunenummer> / demo-password-<kommunenummer>)
+  Key files:    {config.var_dir / 'demo-keys'}/demo-<kommunenummer>.key
+  Passphrase:   demo passphrase
+  Open a download:  .venv/bin/flask --app app inbox open FILE --key {config.var_dir / 'demo-keys'}/demo-0301.key
+
+  Ctrl-C stops everything.
+""",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if embedded_socket is not None:
+            subprocess.run(
+                [sys.executable, "-c", "import redis,sys; redis.Redis(unix_socket_path=sys.argv[1]).shutdown(nosave=True)",
+                 str(embedded_socket)],
+                check=False, capture_output=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
