@@ -17,13 +17,13 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*; touch $@
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(VENV)/bin/pybabel compile -q -d translations -l $* -i $< -o $@
+	$(VENV)/bin/pybabel compile -d translations -l $* -i $< -o $@
 
 translations: $(MO)  ## Compile the message catalogs
 
 extract: $(STAMP)  ## Re-extract messages.pot and update every catalog from it
-	$(VENV)/bin/pybabel extract -q -F babel.cfg --ignore-dirs=".venv var tests scripts" --no-location --sort-output -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -q --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".venv var tests scripts" --no-location --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
 
 run: $(STAMP) translations  ## Start the web app, the worker and (without REDIS_URL) an embedded Redis
 	$(PY) scripts/run_dev.py

@@ -67,6 +67,8 @@ class Config:
             "SESSION_COOKIE_SECURE": "session_cookie_secure",
             "DEMO": "demo",
             "EXIT_URL": "exit_url",
+            "RECONCILE_AFTER_SECONDS": "reconcile_after_seconds",
+            "REVIEW_DAYS": "review_days",
         }
         values = {field: environ[env] for env, field in names.items() if environ.get(env)}
         if values.get("environment") == "production":

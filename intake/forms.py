@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from routing.directory import PostalCodeKind, PostalLookup, normalise_postal_code
@@ -75,7 +76,7 @@ def is_professional(form: StepForm) -> bool:
 class EmergencyForm(StepForm):
     answer = RadioField(
         _l("Is a child in danger right now?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No")), ("unsure", _l("I am not sure"))],
+        choices=[Choice("yes", _l("Yes")), Choice("no", _l("No")), Choice("unsure", _l("I am not sure"))],
         invalid_choice_message=_l("Select yes if a child is in danger right now"),
     )
 
@@ -88,8 +89,8 @@ class ReporterTypeForm(StepForm):
     reporter_type = RadioField(
         _l("Who are you?"),
         choices=[
-            ("private", _l("I am worried about a child I know")),
-            ("professional", _l("I am reporting as part of my job")),
+            Choice("private", _l("I am worried about a child I know")),
+            Choice("professional", _l("I am reporting as part of my job")),
         ],
         invalid_choice_message=_l("Select whether you are reporting privately or in your job"),
     )
@@ -188,7 +189,7 @@ class LocationForm(StepForm):
 class LocationConfirmForm(StepForm):
     confirmed = RadioField(
         _l("Is this the municipality where the child lives?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No, choose another municipality"))],
+        choices=[Choice("yes", _l("Yes")), Choice("no", _l("No, choose another municipality"))],
         invalid_choice_message=_l("Select yes if this is the municipality where the child lives"),
     )
 
@@ -201,9 +202,9 @@ class MunicipalityForm(StepForm):
 
     def __init__(self, formdata: Any = None, context: StepContext | None = None) -> None:
         super().__init__(formdata, context)
-        self.municipality.choices = [("", _l("Choose a municipality"))] + list(
-            self.context.municipality_choices
-        )
+        self.municipality.choices = [Choice("", _l("Choose a municipality"))] + [
+            Choice(value, label) for value, label in self.context.municipality_choices
+        ]
 
     def validate_municipality(self, field: SelectField) -> None:
         if not field.data:
