@@ -1,0 +1,1 @@
+"""The intake team's side: sign-in, the list of their service's envelopes, download, acknowledge."""

@@ -5,6 +5,7 @@ they are opened with the service's key, which proves it was really sent."""
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import time
 from pathlib import Path
@@ -18,7 +19,8 @@ from sealing import read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, PROJECT
 from tests.helpers import HttpTransport, Wizard, walk_private, walk_professional
 
-CANARY = "KANARIFUGL7Q3"
+# Made at run time, so the only copies are the ones the test types in.
+CANARY = "KANARI" + secrets.token_hex(6).upper()
 
 
 def planted(field: str) -> str:
