@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask.cli import AppGroup
 from extensions import database
 from inbox.auth import UserError, create_user
 from inbox.report_text import render_text
+from routing.cli import read_secret
 from routing.envelope_file import EnvelopeFileError, parse
 from routing.models import Service
 from sealing import SealingError, read_key_file, unseal
@@ -25,12 +25,7 @@ inbox_cli = AppGroup("inbox", help="The intake teams' users, and opening downloa
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def add_user(username: str, service_id: str, password_stdin: bool) -> None:
     """Create an intake user for a service."""
-    if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password again: ") != password:
-            raise click.ClickException("the two passwords differ")
+    password = read_secret(password_stdin, prompt="Password", confirm=True)
     with database().session() as session:
         if session.get(Service, service_id) is None:
             raise click.ClickException(f"no service with id {service_id!r}")
@@ -54,10 +49,7 @@ def open_envelope(envelope_file: Path, key_file: Path, out_dir: Path, passphrase
         envelope = parse(envelope_file.read_bytes())
     except EnvelopeFileError as error:
         raise click.ClickException(f"{envelope_file}: {error}") from error
-    if passphrase_stdin:
-        passphrase = click.get_text_stream("stdin").readline().rstrip("\n")
-    else:
-        passphrase = getpass.getpass("Key file passphrase: ")
+    passphrase = read_secret(passphrase_stdin, prompt="Key file passphrase")
     try:
         pair = read_key_file(key_file.read_text(encoding="utf-8"), passphrase)
     except SealingError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -52,7 +53,7 @@ def generate_key(out: Path, label: str, passphrase_stdin: bool) -> None:
     """
     if out.exists():
         raise click.ClickException(f"{out} exists; choose another name so no key is overwritten")
-    passphrase = _read_passphrase(passphrase_stdin, confirm=True)
+    passphrase = read_secret(passphrase_stdin, confirm=True)
     pair = KeyPair.generate()
     try:
         text = write_key_file(pair, passphrase, label=label)
@@ -128,10 +129,11 @@ def _reconcile_forever(connection: Redis, settings: Config, db: Database) -> Non
             log.error("reconciler failed: %s", type(error).__name__)
 
 
-def _read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
+def read_secret(from_stdin: bool, *, prompt: str = "Passphrase", confirm: bool = False) -> str:
+    """A passphrase or password from standard input (for scripts) or typed without echo."""
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\n")
-    passphrase = getpass.getpass("Passphrase: ")
-    if confirm and getpass.getpass("Passphrase again: ") != passphrase:
-        raise click.ClickException("the two passphrases differ")
-    return passphrase
+        return sys.stdin.readline().rstrip("\n")
+    secret = getpass.getpass(f"{prompt}: ")
+    if confirm and getpass.getpass(f"{prompt} again: ") != secret:
+        raise click.ClickException(f"the two {prompt.lower()}s differ")
+    return secret
