@@ -23,6 +23,7 @@ import i18n
 from config import PROJECT_ROOT, Config
 from database import Database
 from extensions import babel, close_db_session, csrf
+from intake import drafts
 from redis_connection import connect
 
 CONTENT_SECURITY_POLICY = (
@@ -55,6 +56,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["config"] = config
     app.extensions["database"] = Database(config.database_url or "")
     app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
+    # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.
+    app.extensions["housekeeping"] = [drafts.purge_expired]
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

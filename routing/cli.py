@@ -7,13 +7,16 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from redis import Redis
 from rq import SimpleWorker
+from sqlalchemy.orm import Session
 
 from config import Config
 from database import Database
@@ -92,7 +95,9 @@ def run_worker(burst: bool) -> None:
     connection = redis_connection()
     if not burst:
         threading.Thread(
-            target=_reconcile_forever, args=(connection, settings, database()), daemon=True
+            target=_housekeeping_forever,
+            args=(connection, settings, database(), current_app.extensions["housekeeping"]),
+            daemon=True,
         ).start()
     worker = SimpleWorker(
         [jobs.queue(connection, settings.queue_name)],
@@ -115,7 +120,11 @@ def reconcile_once() -> None:
     click.echo(f"Re-enqueued {count} envelope(s).")
 
 
-def _reconcile_forever(connection: Redis, settings: Config, db: Database) -> None:
+def _housekeeping_forever(
+    connection: Redis, settings: Config, db: Database, tasks: list[Callable[[Session], object]]
+) -> None:
+    """Beside the worker: re-enqueue envelopes the queue lost, and run the other rooms' periodic
+    tasks (registered by the app factory, so routing need not know them: expired drafts)."""
     while True:
         time.sleep(max(5, settings.reconcile_after_seconds // 4))
         try:
@@ -125,8 +134,11 @@ def _reconcile_forever(connection: Redis, settings: Config, db: Database) -> Non
                 timedelta(seconds=settings.reconcile_after_seconds),
                 db,
             )
-        except Exception as error:  # noqa: BLE001 - keep reconciling; say so loudly
-            log.error("reconciler failed: %s", type(error).__name__)
+            for task in tasks:
+                with db.session() as session:
+                    task(session)
+        except Exception as error:  # noqa: BLE001 - keep going; say so loudly
+            log.error("housekeeping failed: %s", type(error).__name__)
 
 
 def read_secret(from_stdin: bool, *, prompt: str = "Passphrase", confirm: bool = False) -> str:
