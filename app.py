@@ -60,6 +60,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["housekeeping"] = [drafts.purge_expired]
 
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.before_request(i18n.remember_choice)
     csrf.init_app(app)
     app.teardown_appcontext(close_db_session)
 

@@ -23,6 +23,14 @@ DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}
 
 
+def remember_choice() -> None:
+    """Before any request: an explicit `?lang=` is remembered for the pages that follow, even
+    when this request only redirects (the language switch on a form page)."""
+    chosen = request.args.get("lang")
+    if chosen in BY_CODE:
+        session["lang"] = chosen
+
+
 def select_locale() -> str:
     """An explicit choice (`?lang=`) wins and is remembered; otherwise the last choice, or nb.
 

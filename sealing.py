@@ -152,7 +152,7 @@ def write_key_file(
 def read_key_file(text: str, passphrase: str) -> KeyPair:
     try:
         document: dict[str, Any] = json.loads(text)
-        if document.get("format") != KEYFILE_FORMAT:
+        if not isinstance(document, dict) or document.get("format") != KEYFILE_FORMAT:
             raise SealingError("this is not a concern-report key file")
         kdf = document["kdf"]
         params = KdfParams(int(kdf["opslimit"]), int(kdf["memlimit"]))

@@ -1,6 +1,8 @@
-"""Intake users and their passwords (Argon2id via argon2-cffi)."""
+"""Intake users, their passwords (Argon2id via argon2-cffi) and the audit log of what they do."""
 
 from __future__ import annotations
+
+import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,8 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.models import AuditEntry, IntakeUser
+from routing.models import Service
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1000
+# Plain ASCII names: no look-alike letters, nothing a terminal or a log line could misread.
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,99}")
+
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both cases cost the same time and say
 # nothing about which usernames exist.
@@ -20,23 +27,39 @@ class UserError(ValueError):
     """A user that cannot be created as asked; the message says why."""
 
 
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
 def create_user(session: Session, username: str, password: str, service_id: str) -> IntakeUser:
-    username = username.strip().lower()
-    if not username:
-        raise UserError("the username is empty")
-    if len(password) < MIN_PASSWORD_LENGTH and not username.startswith("demo-"):
-        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    username = normalise_username(username)
+    if not USERNAME_RE.fullmatch(username):
+        raise UserError(
+            "a username is 1 to 100 characters of a-z, 0-9 and . _ @ -, "
+            "starting with a letter or digit"
+        )
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise UserError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters "
+            f"(and at most {MAX_PASSWORD_LENGTH})"
+        )
+    if session.get(Service, service_id) is None:
+        raise UserError(f"there is no service with id {service_id!r}")
     if session.scalar(select(IntakeUser.id).where(IntakeUser.username == username)):
         raise UserError(f"a user named {username!r} exists")
-    user = IntakeUser(username=username, password_hash=_hasher.hash(password), service_id=service_id)
+    user = IntakeUser(
+        username=username, password_hash=_hasher.hash(password), service_id=service_id
+    )
     session.add(user)
     session.flush()
     return user
 
 
 def authenticate(session: Session, username: str, password: str) -> IntakeUser | None:
+    """The user if the password is theirs, else None: the same answer, and about the same time,
+    for an unknown username as for a wrong password."""
     user = session.scalar(
-        select(IntakeUser).where(IntakeUser.username == username.strip().lower())
+        select(IntakeUser).where(IntakeUser.username == normalise_username(username))
     )
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -54,14 +77,15 @@ def audit(
     action: str,
     *,
     user: IntakeUser | None = None,
-    service_id: str | None = None,
     envelope_id: str | None = None,
 ) -> None:
+    """Who did what, when. Never content, never an IP address, never a typed username: a
+    failed sign-in is recorded without one, as people type passwords into the username field."""
     session.add(
         AuditEntry(
             action=action,
             user_id=user.id if user else None,
-            service_id=user.service_id if user else service_id,
+            service_id=user.service_id if user else None,
             envelope_id=envelope_id,
         )
     )

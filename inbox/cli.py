@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -12,9 +13,10 @@ from extensions import database
 from inbox.auth import UserError, create_user
 from inbox.report_text import render_text
 from routing.cli import read_secret
-from routing.envelope_file import EnvelopeFileError, parse
-from routing.models import Service
+from routing.envelope_file import EnvelopeFile, EnvelopeFileError, parse
 from sealing import SealingError, read_key_file, unseal
+
+__all__ = ["inbox_cli", "render_text"]
 
 inbox_cli = AppGroup("inbox", help="The intake teams' users, and opening downloaded reports.")
 
@@ -26,24 +28,25 @@ inbox_cli = AppGroup("inbox", help="The intake teams' users, and opening downloa
 def add_user(username: str, service_id: str, password_stdin: bool) -> None:
     """Create an intake user for a service."""
     password = read_secret(password_stdin, prompt="Password", confirm=True)
-    with database().session() as session:
-        if session.get(Service, service_id) is None:
-            raise click.ClickException(f"no service with id {service_id!r}")
-        try:
+    try:
+        with database().session() as session:
             user = create_user(session, username, password, service_id)
-        except UserError as error:
-            raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.username} for {service_id}.")
+            name = user.username
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created user {name} for service {service_id}.")
 
 
 @inbox_cli.command("open")
 @click.argument("envelope_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True, help="The service's key file.")
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), help="Where to write the report (default: here).")
-@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
-def open_envelope(envelope_file: Path, key_file: Path, out_dir: Path, passphrase_stdin: bool) -> None:
+def open_envelope(
+    envelope_file: Path, key_file: Path, passphrase_stdin: bool, out_dir: Path
+) -> None:
     """Decrypt a downloaded envelope to <reference>.json and a readable <reference>.txt."""
     try:
         envelope = parse(envelope_file.read_bytes())
@@ -52,24 +55,41 @@ def open_envelope(envelope_file: Path, key_file: Path, out_dir: Path, passphrase
     passphrase = read_secret(passphrase_stdin, prompt="Key file passphrase")
     try:
         pair = read_key_file(key_file.read_text(encoding="utf-8"), passphrase)
-    except SealingError as error:
+    except (SealingError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{key_file}: {error}") from error
     if pair.key_id != envelope.key_id:
         raise click.ClickException(
-            f"this report was sealed to key {envelope.key_id}, but {key_file} holds key "
-            f"{pair.key_id}; use the key file that was in force when it was sent"
+            f"report {envelope.reference} was sealed to key {envelope.key_id}, but {key_file} "
+            f"holds key {pair.key_id}; use the key file that was in force when it was sent"
         )
-    try:
-        report = json.loads(unseal(envelope.sealed, pair.private_key).decode("utf-8"))
-    except (SealingError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise click.ClickException(f"{envelope_file}: the report cannot be opened ({error})") from error
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # File names come from the validated reference in the envelope, never from the payload.
+    report = _open(envelope, pair.private_key, envelope_file)
+    # File names come only from the envelope's validated reference, never from the payload.
     json_path = out_dir / f"{envelope.reference}.json"
     text_path = out_dir / f"{envelope.reference}.txt"
     for path in (json_path, text_path):
         if path.exists():
-            raise click.ClickException(f"{path} exists; nothing was overwritten")
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    text_path.write_text(render_text(report), encoding="utf-8")
-    click.echo(f"Wrote {json_path} and {text_path}")
+            raise click.ClickException(f"{path} exists; nothing was written")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_new(json_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        _write_new(text_path, render_text(report))
+    except OSError as error:
+        raise click.ClickException(f"cannot write the report: {error}") from error
+    click.echo(f"Wrote {json_path}")
+    click.echo(f"Wrote {text_path}")
+
+
+def _open(envelope: EnvelopeFile, private_key: bytes, source: Path) -> object:
+    try:
+        return json.loads(unseal(envelope.sealed, private_key).decode("utf-8"))
+    except SealingError as error:
+        raise click.ClickException(f"{source}: {error}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{source}: the opened report is not UTF-8 JSON") from error
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create the file, readable by its owner only; fail rather than replace an existing one."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)

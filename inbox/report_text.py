@@ -1,37 +1,63 @@
-"""A readable text rendering of a decrypted report document, for `flask inbox open`."""
+"""A readable text rendering of a decrypted report document, for `flask inbox open`.
+
+Generic on purpose: it walks whatever JSON the report holds, so a new field in the report
+schema shows up here without a change, and nothing the reporter wrote is dropped.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+INDENT = "  "
+
 
 def humanise(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    """`municipality_number` → `Municipality number`."""
+    words = key.replace("_", " ").replace("-", " ").split()
+    return " ".join(words).capitalize() if words else key
 
 
-def render_text(report: dict[str, Any]) -> str:
+def render_text(report: Any) -> str:
+    """One `Label: value` line per leaf, nested sections indented; multi-line text kept."""
     lines: list[str] = []
-    _render(report, lines, indent="")
+    if isinstance(report, dict):
+        _render_mapping(report, lines, "")
+    else:
+        _render_item("Report", report, lines, "")
     return "\n".join(lines) + "\n"
 
 
-def _render(value: Any, lines: list[str], indent: str) -> None:
-    for key, item in value.items():
-        label = humanise(key)
-        if isinstance(item, dict):
+def _render_mapping(mapping: dict[str, Any], lines: list[str], indent: str) -> None:
+    for key, value in mapping.items():
+        _render_item(humanise(str(key)), value, lines, indent)
+
+
+def _render_item(label: str, value: Any, lines: list[str], indent: str) -> None:
+    if isinstance(value, dict):
+        if not value:
+            lines.append(f"{indent}{label}: (none)")
+            return
+        lines.append(f"{indent}{label}:")
+        _render_mapping(value, lines, indent + INDENT)
+    elif isinstance(value, list):
+        if not value:
+            lines.append(f"{indent}{label}: (none)")
+        for number, element in enumerate(value, start=1):
+            _render_item(f"{label} {number}", element, lines, indent)
+    else:
+        shown = _scalar(value)
+        if "\n" in shown:
             lines.append(f"{indent}{label}:")
-            _render(item, lines, indent + "  ")
-        elif isinstance(item, list):
-            for number, element in enumerate(item, start=1):
-                if isinstance(element, dict):
-                    lines.append(f"{indent}{label} {number}:")
-                    _render(element, lines, indent + "  ")
-                else:
-                    lines.append(f"{indent}{label} {number}: {element}")
+            lines.extend(f"{indent}{INDENT}| {line}" for line in shown.split("\n"))
         else:
-            shown = "(not given)" if item is None else str(item)
-            if "\n" in shown:
-                lines.append(f"{indent}{label}:")
-                lines.extend(f"{indent}  | {line}" for line in shown.split("\n"))
-            else:
-                lines.append(f"{indent}{label}: {shown}")
+            lines.append(f"{indent}{label}: {shown}")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "(not given)"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value).replace("\r\n", "\n")

@@ -2,20 +2,36 @@
 
 Which steps apply, which comes next, whether a step may be visited, and which answers count are
 all computed here from the stored answers, on every request; nothing the browser says about the
-journey is trusted.
+journey is trusted. Reporter types: `private` (named, or anonymous by the anonymity step),
+`professional` (never anonymous) and `child` (a child or young person reporting about themselves).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 Answers = Mapping[str, Mapping[str, Any]]
+MAX_CHILDREN = 10
+CHILD_STEP = re.compile(r"^child-(\d{1,2})-([a-z]+)$")
 
 
 def answer(answers: Answers, step: str, field: str) -> Any:
     return answers.get(step, {}).get(field)
+
+
+def reporter_type(answers: Answers) -> str | None:
+    return answer(answers, "reporter-type", "reporter_type")
+
+
+def _is(*types: str) -> Callable[[Answers], bool]:
+    return lambda answers: reporter_type(answers) in types
+
+
+def _not_child(answers: Answers) -> bool:
+    return reporter_type(answers) != "child"
 
 
 def _always(_answers: Answers) -> bool:
@@ -26,42 +42,135 @@ def _in_danger(answers: Answers) -> bool:
     return answer(answers, "emergency", "answer") in ("yes", "unsure")
 
 
+def location_mode(answers: Answers) -> str:
+    """How the reporter is finding the municipality: 'postal_code', 'list' (does not know the
+    postal code) or 'where_was' (does not know where the child lives)."""
+    return answer(answers, "location", "mode") or "postal_code"
+
+
 def _postal_code_known(answers: Answers) -> bool:
-    return bool(answer(answers, "location", "suggested")) and not answer(
-        answers, "location", "unknown"
+    return location_mode(answers) == "postal_code" and bool(
+        answer(answers, "location", "suggested")
     )
 
 
-def _needs_municipality_list(answers: Answers) -> bool:
-    if answer(answers, "location", "unknown"):
+def _needs_list(answers: Answers) -> bool:
+    if location_mode(answers) in ("list", "where_was"):
         return True
     return _postal_code_known(answers) and answer(answers, "location-confirm", "confirmed") == "no"
+
+
+def _needs_own_municipality(answers: Answers) -> bool:
+    return _needs_list(answers) and answer(answers, "municipality", "municipality") == "unknown"
+
+
+def _anonymous(answers: Answers) -> bool:
+    return reporter_type(answers) == "private" and (
+        answer(answers, "anonymity", "anonymity") == "anonymous"
+    )
+
+
+def _asks_about_reporter(answers: Answers) -> bool:
+    return reporter_type(answers) is not None and not _anonymous(answers)
 
 
 @dataclass(frozen=True)
 class Step:
     name: str
     applies: Callable[[Answers], bool] = _always
+    section: str = ""
 
 
-STEPS: tuple[Step, ...] = (
+# Before the children: who is reporting and where the report goes.
+OPENING: tuple[Step, ...] = (
     Step("emergency"),
     Step("emergency-call", _in_danger),
     Step("reporter-type"),
-    Step("child"),
-    Step("location"),
-    Step("location-confirm", _postal_code_known),
-    Step("municipality", _needs_municipality_list),
-    Step("concern"),
-    Step("about-you"),
+    Step("location", section="location"),
+    Step("location-confirm", _postal_code_known, section="location"),
+    Step("municipality", _needs_list, section="location"),
+    Step("own-municipality", _needs_own_municipality, section="location"),
+    Step("anonymity", _is("private"), section="you"),
+)
+# Asked once per child (a child reporting about themselves is the one child).
+PER_CHILD: tuple[Step, ...] = (
+    Step("name", section="child"),
+    Step("age", section="child"),
+    Step("address", _not_child, section="child"),
+    Step("relation", _is("private"), section="child"),
+    Step("told", _is("professional"), section="child"),
+)
+CLOSING: tuple[Step, ...] = (
+    Step("children", _not_child, section="child"),
+    Step("parents", _not_child, section="parents"),
+    Step("parents-told", _is("professional"), section="parents"),
+    Step("topics", section="concern"),
+    Step("concern", section="concern"),
+    Step("source", _not_child, section="concern"),
+    Step("timing", section="concern"),
+    Step("background", _is("professional"), section="concern"),
+    Step("child-views", section="concern"),
+    Step("interpreter", _not_child, section="concern"),
+    Step("about-you", _asks_about_reporter, section="you"),
     Step("check"),
 )
-STEP_NAMES = frozenset(step.name for step in STEPS)
+# Where a report cannot go: the municipality's service is not connected (or has no key).
+NOT_RECEIVING = "not-connected"
+FIXED_NAMES = frozenset(s.name for s in OPENING + CLOSING) | {NOT_RECEIVING}
+PER_CHILD_NAMES = frozenset(s.name for s in PER_CHILD)
+
+
+def child_step(index: int, kind: str) -> str:
+    return f"child-{index}-{kind}"
+
+
+def parse_child_step(step: str) -> tuple[int, str] | None:
+    found = CHILD_STEP.match(step)
+    if not found or found.group(2) not in PER_CHILD_NAMES:
+        return None
+    index = int(found.group(1))
+    return (index, found.group(2)) if 1 <= index <= MAX_CHILDREN else None
+
+
+def kind(step: str) -> str:
+    """The form a step uses: `child-2-age` uses the `age` form."""
+    parsed = parse_child_step(step)
+    return f"child-{parsed[1]}" if parsed else step
+
+
+def is_step(step: str) -> bool:
+    return step in FIXED_NAMES or parse_child_step(step) is not None
+
+
+def child_count(answers: Answers) -> int:
+    if reporter_type(answers) == "child":
+        return 1
+    count = answer(answers, "children", "count")
+    return max(1, min(MAX_CHILDREN, int(count))) if str(count or "").isascii() and str(count or "").isdigit() else 1
+
+
+def receiving(answers: Answers) -> str | None:
+    """'yes', 'no-service' or 'no-key' once the municipality is known (set by the server)."""
+    if _needs_own_municipality(answers):
+        return answer(answers, "own-municipality", "receiving")
+    if _needs_list(answers):
+        return answer(answers, "municipality", "receiving")
+    if _postal_code_known(answers) and answer(answers, "location-confirm", "confirmed") == "yes":
+        return answer(answers, "location-confirm", "receiving")
+    return None
 
 
 def path(answers: Answers) -> list[str]:
     """The steps this reporter walks, given what they have answered so far."""
-    return [step.name for step in STEPS if step.applies(answers)]
+    steps = [step.name for step in OPENING if step.applies(answers)]
+    if receiving(answers) not in (None, "yes"):
+        # The journey ends at a page with the service's contact details instead.
+        cut = steps.index("anonymity") if "anonymity" in steps else len(steps)
+        return steps[:cut] + [NOT_RECEIVING]
+    for index in range(1, child_count(answers) + 1):
+        steps += [child_step(index, s.name) for s in PER_CHILD if s.applies(answers)]
+    steps += [step.name for step in CLOSING if step.applies(answers)]
+    return steps
 
 
 def next_step(answers: Answers, done: set[str] | list[str]) -> str:
@@ -69,7 +178,7 @@ def next_step(answers: Answers, done: set[str] | list[str]) -> str:
     for name in path(answers):
         if name not in done:
             return name
-    return "check"
+    return path(answers)[-1]
 
 
 def can_visit(step: str, answers: Answers, done: set[str] | list[str]) -> bool:
@@ -100,13 +209,35 @@ def counted(answers: Answers, done: set[str] | list[str]) -> dict[str, Mapping[s
 
 
 def is_complete(answers: Answers, done: set[str] | list[str]) -> bool:
-    return all(name in done for name in path(answers) if name != "check")
+    steps = path(answers)
+    return steps[-1] == "check" and all(name in done for name in steps if name != "check")
 
 
 def municipality_number(answers: Answers) -> str | None:
-    """Where the report goes: the municipality the reporter confirmed or chose."""
-    if _needs_municipality_list(answers):
+    """Where the report goes: the municipality the reporter confirmed or chose, or, when they
+    know neither where the child lives nor where it was, their own."""
+    if _needs_own_municipality(answers):
+        return answer(answers, "own-municipality", "municipality") or None
+    if _needs_list(answers):
         return answer(answers, "municipality", "municipality") or None
     if answer(answers, "location-confirm", "confirmed") == "yes":
         return answer(answers, "location", "suggested")
     return None
+
+
+def routed_by(answers: Answers) -> str:
+    """How the municipality was found, for the team: the report says so."""
+    if _needs_own_municipality(answers):
+        return "reporter_municipality"
+    if location_mode(answers) == "where_was":
+        return "where_the_child_was"
+    if _needs_list(answers):
+        return "chosen_from_list"
+    return "postal_code"
+
+
+def section_of(step: str) -> str:
+    for candidate in OPENING + PER_CHILD + CLOSING:
+        if candidate.name == step or (parse_child_step(step) or (0, ""))[1] == candidate.name:
+            return candidate.section
+    return ""

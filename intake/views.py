@@ -5,19 +5,33 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
+from database import utcnow
 from extensions import config, csrf, db_session, redis_connection
-from intake import drafts, journey, wizard
+from intake import drafts, journey, summary, wizard
 from intake.drafts import DraftData, DraftKey, StaleDraft
-from routing import jobs
-from routing.acceptance import CannotAccept, NoKeyError
+from intake.forms.base import SECTION_CAPTIONS
+from routing import directory, jobs
+from routing.acceptance import NORWAY, CannotAccept, NoKeyError
 from routing.models import Envelope, Municipality, Service
 
 blueprint = Blueprint("intake", __name__)
@@ -34,12 +48,17 @@ def start() -> str:
     return render_template("intake/start.html", draft_hours=config().draft_ttl_seconds // 3600)
 
 
+@blueprint.get("/about-exit")
+def about_exit() -> str:
+    return render_template("intake/about_exit.html")
+
+
 @blueprint.route("/report/<step>", methods=["GET", "POST"])
 def step(step: str) -> Any:
-    if step not in journey.STEP_NAMES:
+    if not journey.is_step(step):
         abort(404)
     draft = _current_draft()
-    if draft is None and step != journey.STEPS[0].name:
+    if draft is None and step != journey.OPENING[0].name:
         return _no_draft()
     draft = draft or DraftData()
     if draft.sent:
@@ -49,25 +68,27 @@ def step(step: str) -> Any:
 
     session = db_session()
     if request.method == "GET":
-        form = wizard.form_for(step, draft, wizard.context_for(session, draft))
-        return _render_step(step, draft, form)
+        return _render_step(step, draft, wizard.form_for(session, step, draft))
+    if step == journey.NOT_RECEIVING:
+        abort(405)
 
     token_valid = _csrf_valid()
+    action = request.form.get("action", "")
     saved = wizard.save_step(session, draft, step, request.form)
     _save(draft)
-    if request.form.get("action") == "back":
+    change = request.args.get("change")
+    if action == "back":
         back = journey.previous(step, draft.answers) or step
         return redirect(url_for(".step", step=back), 303)
+    if action == "language" or saved.stay:
+        # The language switch on a form page submits the form, so nothing typed is lost.
+        return redirect(url_for(".step", step=step, change=change), 303)
     if not token_valid:
-        saved.form.form_errors.append(
-            _expired_message()
-        )
+        saved.form.form_errors.append(_expired_message())
         return _render_step(step, draft, saved.form), 400
     if not saved.valid:
         return _render_step(step, draft, saved.form), 422
-    if step == "check":
-        return redirect(url_for(".step", step="check"), 303)
-    if request.args.get("change"):
+    if change:
         target = journey.next_step(draft.answers, draft.done)
     else:
         target = journey.following(step, draft.answers)
@@ -94,11 +115,12 @@ def send() -> Any:
         if not token_valid:
             saved.form.form_errors.append(_expired_message())
         return _render_step("check", draft, saved.form), 400 if not token_valid else 422
-    settings = config()
+    reporter_type = journey.reporter_type(draft.answers)
     try:
         sent = wizard.send(
-            session, draft, language=str(get_locale()), review_days=settings.review_days
+            session, draft, language=str(get_locale()), review_days=config().review_days
         )
+        draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or ""}
         _save(draft)
         session.commit()
     except StaleDraft:
@@ -108,10 +130,12 @@ def send() -> Any:
     except NoKeyError as error:
         session.rollback()
         log.error("service %s has no key in force; a report could not be sealed", error.service.id)
-        return render_template("intake/cannot_send.html", service=error.service), 503
+        return render_template("intake/not-connected.html", service=error.service,
+                               status="no-key", municipality=None), 503
     except CannotAccept:
         session.rollback()
-        return render_template("intake/cannot_send.html", service=None), 503
+        return render_template("intake/not-connected.html", service=None,
+                               status="no-service", municipality=None), 503
     except SQLAlchemyError:
         session.rollback()
         return render_template("intake/not_sent.html"), 503
@@ -128,12 +152,13 @@ def receipt() -> Any:
     envelope = session.get(Envelope, draft.sent["envelope_id"])
     if envelope is None:
         abort(404)
-    service = session.get(Service, envelope.service_id)
     return render_template(
         "intake/receipt.html",
         envelope=envelope,
-        service=service,
-        review_days=config().review_days,
+        service=session.get(Service, envelope.service_id),
+        review_by=format_date(envelope.review_deadline.astimezone(NORWAY).date(), "long"),
+        professional=draft.sent.get("reporter_type") == "professional",
+        child=draft.sent.get("reporter_type") == "child",
     )
 
 
@@ -216,36 +241,62 @@ def _csrf_valid() -> bool:
 
 
 def _expired_message() -> Any:
-    from flask_babel import lazy_gettext as _l
-
     return _l("This page had expired. Your answers are still here: check them and continue.")
 
 
-def _render_step(step: str, draft: DraftData, form: Any) -> str:
+def _render_step(step: str, draft: DraftData, form: Any) -> Any:
     session = db_session()
+    kind = journey.kind(step)
     extra: dict[str, Any] = {}
     if step == "location-confirm":
         number = journey.answer(draft.answers, "location", "suggested")
         extra["municipality"] = session.get(Municipality, number) if number else None
         extra["postal_code"] = journey.answer(draft.answers, "location", "postal_code_normalised")
     if step == "check":
-        extra["summary"] = _summary(draft)
+        extra["sections"] = summary.build(session, draft)
+        extra["anonymous"] = journey.answer(draft.answers, "anonymity", "anonymity") == "anonymous"
+    if step == "children":
+        extra["children"] = _children(draft)
+    if step == journey.NOT_RECEIVING:
+        number = journey.municipality_number(draft.answers)
+        extra["municipality"] = session.get(Municipality, number) if number else None
+        extra["service"] = (
+            directory.service_for(session, number, utcnow().astimezone(NORWAY).date())
+            if number
+            else None
+        )
+        extra["status"] = journey.receiving(draft.answers)
+    parsed = journey.parse_child_step(step)
+    template = f"intake/{kind}.html"
+    if not (Path(current_app.root_path) / "templates" / template).exists():
+        template = "intake/step.html"
     return render_template(
-        f"intake/{step}.html",
+        template,
         step=step,
+        kind=kind,
         form=form,
         form_errors=bool(form.errors) or bool(getattr(form, "form_errors", [])),
         previous=journey.previous(step, draft.answers),
-        reporter_type=journey.answer(draft.answers, "reporter-type", "reporter_type"),
+        reporter_type=journey.reporter_type(draft.answers),
+        child_number=parsed[0] if parsed else None,
+        caption=_caption(step, draft),
         **extra,
     )
 
 
-def _summary(draft: DraftData) -> dict[str, Any]:
-    counted = journey.counted(draft.answers, draft.done)
-    number = journey.municipality_number(counted)
-    municipality = db_session().get(Municipality, number) if number else None
-    return {"answers": counted, "municipality": municipality}
+def _caption(step: str, draft: DraftData) -> Any:
+    parsed = journey.parse_child_step(step)
+    if parsed and journey.child_count(draft.answers) > 1:
+        return _l("Child %(number)d", number=parsed[0])
+    return SECTION_CAPTIONS.get(journey.section_of(step))
+
+
+def _children(draft: DraftData) -> list[dict[str, Any]]:
+    return [
+        {"index": index,
+         "name": journey.answer(draft.answers, journey.child_step(index, "name"), "name")}
+        for index in range(1, journey.child_count(draft.answers) + 1)
+    ]
 
 
 def _enqueue(envelope_id: str) -> None:

@@ -17,44 +17,23 @@ from werkzeug.datastructures import MultiDict
 from database import utcnow
 from intake import journey, report
 from intake.drafts import DraftData
-from intake.forms import (
-    AboutYouForm,
-    CheckForm,
-    ChildForm,
-    ConcernForm,
-    EmergencyCallForm,
-    EmergencyForm,
-    LocationConfirmForm,
-    LocationForm,
-    MunicipalityForm,
-    ReporterTypeForm,
-    StepContext,
-    StepForm,
-)
+from intake.forms import FORMS, StepContext, StepForm
 from routing import directory
-from routing.acceptance import accept
+from routing.acceptance import NORWAY, accept
 from routing.models import Envelope, Municipality, Service
 
-FORMS: dict[str, type[StepForm]] = {
-    "emergency": EmergencyForm,
-    "emergency-call": EmergencyCallForm,
-    "reporter-type": ReporterTypeForm,
-    "child": ChildForm,
-    "location": LocationForm,
-    "location-confirm": LocationConfirmForm,
-    "municipality": MunicipalityForm,
-    "concern": ConcernForm,
-    "about-you": AboutYouForm,
-    "check": CheckForm,
-}
-assert set(FORMS) == journey.STEP_NAMES
+# Steps whose answer settles where the report goes.
+RESOLVING = {"location-confirm", "municipality", "own-municipality"}
+LOCATION_STEPS = ("location-confirm", "municipality", "own-municipality")
 
 
-def context_for(session: Session, draft: DraftData) -> StepContext:
+def context_for(session: Session, draft: DraftData, step: str = "") -> StepContext:
+    parsed = journey.parse_child_step(step)
     return StepContext(
-        reporter_type=journey.answer(draft.answers, "reporter-type", "reporter_type"),
+        answers=draft.answers,
         look_up_postal_code=lambda code: directory.look_up_postal_code(session, code),
         municipality_choices=municipality_choices(session),
+        child_index=parsed[0] if parsed else 0,
     )
 
 
@@ -65,21 +44,24 @@ def municipality_choices(session: Session) -> list[tuple[str, str]]:
     ]
 
 
-def form_for(step: str, draft: DraftData, context: StepContext, formdata: Any = None) -> StepForm:
+def form_for(
+    session: Session, step: str, draft: DraftData, formdata: Any = None
+) -> StepForm:
     """The step's form, filled from `formdata` or else from what the draft holds."""
     if formdata is None:
-        formdata = MultiDict(_as_pairs(draft.answers.get(step, {})))
-    return FORMS[step](formdata, context)
+        formdata = MultiDict(as_pairs(draft.answers.get(step, {})))
+    return FORMS[journey.kind(step)](formdata, context_for(session, draft, step))
 
 
-def raw_answers(step: str, formdata: MultiDict[str, str]) -> dict[str, Any]:
+def raw_answers(form: StepForm, formdata: MultiDict[str, str]) -> dict[str, Any]:
     """What the reporter sent for this step's fields, exactly as sent, valid or not."""
-    form = FORMS[step]()
     kept: dict[str, Any] = {}
     for field in form:
         values = formdata.getlist(field.name)
-        if values:
-            kept[field.name] = values if len(values) > 1 else values[0]
+        if len(values) > 1 or (values and field.type == "CheckboxesField"):
+            kept[field.name] = values
+        elif values:
+            kept[field.name] = values[0]
     return kept
 
 
@@ -87,6 +69,7 @@ def raw_answers(step: str, formdata: MultiDict[str, str]) -> dict[str, Any]:
 class Saved:
     form: StepForm
     valid: bool
+    stay: bool = False  # show the same step again (after removing a child)
 
 
 def save_step(
@@ -97,18 +80,60 @@ def save_step(
     Input is stored whether or not it is valid, so nothing typed is lost to an error, to
     "previous step" or to the language switch; only valid input marks the step complete.
     """
-    if step == "location" and formdata.get("action") == "unknown":
-        draft.answers[step] = {"unknown": "1"}
+    action = formdata.get("action", "")
+    if step == "location" and action in ("unknown-postal-code", "unknown-where"):
+        mode = "list" if action == "unknown-postal-code" else "where_was"
+        _location_changed(draft, {"mode": mode})
+        draft.answers[step] = {"mode": mode}
         _mark(draft, step, True)
-        _recheck_others(session, draft, step)
-        return Saved(FORMS[step](), True)
-    context = context_for(session, draft)
-    form = FORMS[step](formdata, context)
+        return Saved(form_for(session, step, draft), True)
+    if step == "children" and action.startswith("remove-") and action[7:].isascii() and action[7:].isdigit():
+        remove_child(draft, int(action[7:]))
+        _mark(draft, step, False)
+        return Saved(form_for(session, step, draft), False, stay=True)
+
+    form = form_for(session, step, draft, formdata)
     valid = form.validate()
-    draft.answers[step] = {**raw_answers(step, formdata), **(form.derived() if valid else {})}
+    before = dict(draft.answers.get(step, {}))
+    draft.answers[step] = {**raw_answers(form, formdata), **(form.derived() if valid else {})}
+    if step == "location":
+        _location_changed(draft, draft.answers[step], before)
+    if step == "children" and "count" in before:
+        draft.answers[step]["count"] = before["count"]
+    if valid and step in RESOLVING:
+        draft.answers[step]["receiving"] = receiving_status(session, draft.answers)
     _mark(draft, step, valid)
+    if valid and step == "children" and draft.answers[step].get("add_another") == "yes":
+        _add_child(draft)
     _recheck_others(session, draft, step)
     return Saved(form, valid)
+
+
+def receiving_status(session: Session, answers: Mapping[str, Mapping[str, Any]]) -> str:
+    """Whether the municipality's service can receive a report through this website now."""
+    number = journey.municipality_number(answers)
+    if not number or number == "unknown":
+        return "yes"
+    now = utcnow()
+    service = directory.service_for(session, number, now.astimezone(NORWAY).date())
+    if service is None:
+        return "no-service"
+    if directory.current_key(session, service.id, now) is None:
+        return "no-key"
+    return "yes"
+
+
+def _location_changed(
+    draft: DraftData, new: Mapping[str, Any], before: Mapping[str, Any] | None = None
+) -> None:
+    """A new postal code or a new way of finding the municipality means the reporter must
+    confirm or choose again: an old confirmation must not route the report somewhere new."""
+    before = before if before is not None else draft.answers.get("location", {})
+    keys = ("mode", "suggested")
+    if any(before.get(key) != new.get(key) for key in keys):
+        for name in LOCATION_STEPS:
+            if name in draft.done:
+                draft.done.remove(name)
 
 
 def _mark(draft: DraftData, step: str, valid: bool) -> None:
@@ -118,17 +143,45 @@ def _mark(draft: DraftData, step: str, valid: bool) -> None:
         draft.done.remove(step)
 
 
+def _add_child(draft: DraftData) -> None:
+    count = journey.child_count(draft.answers)
+    if count >= journey.MAX_CHILDREN:
+        return
+    draft.answers["children"] = {"count": str(count + 1)}
+    _mark(draft, "children", False)
+
+
+def remove_child(draft: DraftData, index: int) -> None:
+    """Remove child `index`, moving the later children's answers down one place."""
+    count = journey.child_count(draft.answers)
+    if count <= 1 or not 1 <= index <= count:
+        return
+    kinds = [step.name for step in journey.PER_CHILD]
+    for position in range(index, count + 1):
+        for kind in kinds:
+            current = journey.child_step(position, kind)
+            following = journey.child_step(position + 1, kind)
+            was_done = following in draft.done
+            if current in draft.done:
+                draft.done.remove(current)
+            draft.answers.pop(current, None)
+            if position < count and following in draft.answers:
+                draft.answers[current] = draft.answers[following]
+                if was_done:
+                    draft.done.append(current)
+    draft.answers.setdefault("children", {})["count"] = str(count - 1)
+
+
 def _recheck_others(session: Session, draft: DraftData, changed: str) -> None:
-    """An answer can make a later one insufficient (a private reporter who becomes a
-    professional owes more details): such steps are no longer complete, so the journey walks
-    the reporter through them again before check-your-answers."""
-    context = context_for(session, draft)
+    """An answer can make another insufficient (a private reporter who becomes a professional
+    owes more details): such steps are no longer complete, so the journey walks the reporter
+    through them again before check-your-answers."""
     for name in list(draft.done):
         if name in (changed, "check", "emergency-call") or name not in draft.answers:
             continue
-        if name == "location" and draft.answers[name].get("unknown"):
+        if name == "location" and draft.answers[name].get("mode") in ("list", "where_was"):
             continue
-        if not form_for(name, draft, context).validate():
+        if not form_for(session, name, draft).validate():
             draft.done.remove(name)
     if changed != "check" and "check" in draft.done:
         draft.done.remove("check")
@@ -137,8 +190,7 @@ def _recheck_others(session: Session, draft: DraftData, changed: str) -> None:
 @dataclass(frozen=True)
 class Sent:
     envelope: Envelope
-    service_name: str
-    service_phone: str
+    service: Service
 
 
 def send(
@@ -155,7 +207,8 @@ def send(
     answers, never taken from the request.
     """
     now = now or utcnow()
-    number = journey.municipality_number(journey.counted(draft.answers, draft.done))
+    counted = journey.counted(draft.answers, draft.done)
+    number = journey.municipality_number(counted)
     municipality = session.get(Municipality, number) if number else None
     if municipality is None:
         raise ValueError("the journey is complete but names no known municipality")
@@ -174,10 +227,10 @@ def send(
     draft.answers = {}
     draft.done = []
     draft.sent = {"envelope_id": envelope.id}
-    return Sent(envelope, service.name, service.phone)
+    return Sent(envelope, service)
 
 
-def _as_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+def as_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for key, value in values.items():
         if isinstance(value, list):

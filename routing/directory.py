@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -87,7 +88,7 @@ class PostalLookup:
 
 def normalise_postal_code(text: str) -> str:
     """People type '0 150', ' 0150 ' or '0150 Oslo'; keep the digits."""
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(ch for ch in text if ch in "0123456789")
 
 
 def look_up_postal_code(session: Session, code: str) -> PostalLookup:
@@ -95,15 +96,30 @@ def look_up_postal_code(session: Session, code: str) -> PostalLookup:
     if row is None:
         return PostalLookup(PostalCodeKind.UNKNOWN)
     if row.municipality_number in NOT_MUNICIPALITIES:
-        return PostalLookup(PostalCodeKind.NOT_A_MUNICIPALITY, row.place)
+        return PostalLookup(
+            PostalCodeKind.NOT_A_MUNICIPALITY, NOT_MUNICIPALITIES[row.municipality_number]
+        )
     if row.category not in HOME_CATEGORIES:
         return PostalLookup(PostalCodeKind.NOT_A_HOME, row.place)
     municipality = session.get(Municipality, row.municipality_number)
     return PostalLookup(PostalCodeKind.HOME, row.place, (municipality,) if municipality else ())
 
 
+# Norwegian alphabetical order ends ... X Y Z Æ Ø Å; databases disagree (code points put Å
+# before Ø, en_US puts Å among the A's), so the order is decided here, the same on every backend.
+# The three letters become the ASCII characters right after "z"; other accents (Sámi á, č, đ)
+# sort with their base letter.
+NORWEGIAN_LAST_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"})
+
+
+def norwegian_sort_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFD", name.casefold().translate(NORWEGIAN_LAST_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def all_municipalities(session: Session) -> list[Municipality]:
-    return list(session.scalars(select(Municipality).order_by(Municipality.name_norwegian)))
+    municipalities = session.scalars(select(Municipality))
+    return sorted(municipalities, key=lambda m: norwegian_sort_key(m.name_norwegian))
 
 
 def service_for(session: Session, municipality_number: str, on: date) -> Service | None:

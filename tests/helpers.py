@@ -93,25 +93,53 @@ class Wizard:
 
 
 def walk_private(wizard: Wizard, *, child: Mapping[str, str], concern: str,
-                 you: Mapping[str, str] | None = None, postal_code: str = "0150") -> str:
+                 you: Mapping[str, str] | None = None, postal_code: str = "0150",
+                 address: Mapping[str, str] | None = None) -> str:
+    """A private person: named if `you` gives a name, otherwise anonymous."""
     wizard.answer("emergency", {"answer": "no"})
     wizard.answer("reporter-type", {"reporter_type": "private"})
-    wizard.answer("child", child)
     wizard.answer("location", {"postal_code": postal_code})
     wizard.answer("location-confirm", {"confirmed": "yes"})
+    named = bool(you and you.get("name"))
+    wizard.answer("anonymity", {"anonymity": "named" if named else "anonymous"})
+    wizard.answer("child-1-name", child)
+    wizard.answer("child-1-age", {"age": child.get("age", "")})
+    wizard.answer("child-1-address", address or {"address": "Storgata 1"})
+    wizard.answer("child-1-relation", {"relation": "neighbour"})
+    wizard.answer("children", {"add_another": "no"})
+    wizard.answer("parents", {})
+    wizard.answer("topics", {"topics": "neglect"})
     wizard.answer("concern", {"description": concern})
-    wizard.answer("about-you", you or {})
+    wizard.answer("source", {"sources": "seen-heard"})
+    wizard.answer("timing", {"frequency": "several"})
+    wizard.answer("child-views", {})
+    wizard.answer("interpreter", {})
+    if named:
+        wizard.answer("about-you", you or {})
     return wizard.send()
 
 
 def walk_professional(wizard: Wizard, *, child: Mapping[str, str], concern: str,
-                      you: Mapping[str, str], municipality: str = "0301") -> str:
+                      you: Mapping[str, str], municipality: str = "0301",
+                      national_id: str = "01018012371") -> str:
     wizard.answer("emergency", {"answer": "unsure"})
     wizard.answer("emergency-call", {})
     wizard.answer("reporter-type", {"reporter_type": "professional"})
-    wizard.answer("child", child)
-    wizard.answer("location", {"action": "unknown"})
+    wizard.answer("location", {"action": "unknown-postal-code"})
     wizard.answer("municipality", {"municipality": municipality})
+    wizard.answer("child-1-name", {"name": child["name"]})
+    wizard.answer("child-1-age", {"national_id": national_id})
+    wizard.answer("child-1-address", {"address": child.get("address", "Skolegata 2")})
+    wizard.answer("child-1-told", {"told": "yes"})
+    wizard.answer("children", {"add_another": "no"})
+    wizard.answer("parents", {"parent1_name": child.get("parent", "Kari Forelder")})
+    wizard.answer("parents-told", {"told": "no", "why_not": "Mistanke om vold."})
+    wizard.answer("topics", {"topics": "violence"})
     wizard.answer("concern", {"description": concern})
-    wizard.answer("about-you", you)
+    wizard.answer("source", {"sources": "child-told"})
+    wizard.answer("timing", {"frequency": "once"})
+    wizard.answer("background", {"background": child.get("background", "Ny elev i høst.")})
+    wizard.answer("child-views", {})
+    wizard.answer("interpreter", {})
+    wizard.answer("about-you", {"workplace_address": "Skoleveien 1, 5003 Bergen", **you})
     return wizard.send()

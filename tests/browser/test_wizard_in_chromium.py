@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
+from babel.support import Translations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
@@ -31,46 +33,88 @@ def block_other_hosts(page: Page, base_url: str) -> list[str]:
     return refused
 
 
+NB = Translations.load(str(Path(__file__).parents[2] / "translations"), ["nb"])
+
+
+def nb(message: str) -> str:
+    """The bokmål a person sees for an English message id; fails loudly if it is untranslated."""
+    translated = NB.gettext(message)
+    assert translated != message, f"no bokmål for {message!r}"
+    return translated
+
+
 def continue_(page: Page) -> None:
-    page.get_by_role("button", name="Neste steg").click()
+    page.get_by_role("button", name=nb("Continue")).click()
+
+
+def choose(page: Page, label: str) -> None:
+    page.get_by_label(nb(label), exact=True).check()
+    continue_(page)
 
 
 def walk_private_path(page: Page, base_url: str, check=lambda page: None) -> str:  # type: ignore[no-untyped-def]
+    """An anonymous neighbour, the way §5.2 of the UX research lays the steps out."""
     page.goto(base_url + "/")
     check(page)
-    page.get_by_role("link", name="Start nå").click()
+    page.get_by_role("link", name=nb("Start now")).click()
     check(page)
     continue_(page)  # nothing chosen: the error summary shows
     assert page.title().startswith("Feil:")
     check(page)
-    page.get_by_label("Nei").check()
+    choose(page, "No")
+    check(page)
+    choose(page, "I am worried about a child I know")
+    check(page)
+    page.get_by_label(nb("What is the postal code where the child lives?")).fill("01500")
+    continue_(page)  # five digits: told what is wrong, and the typing is kept
+    check(page)
+    assert page.title().startswith("Feil:")
+    assert page.get_by_label(nb("What is the postal code where the child lives?")).input_value() == "01500"
+    page.get_by_label(nb("What is the postal code where the child lives?")).fill("0150")
     continue_(page)
     check(page)
-    page.get_by_label("Jeg er bekymret for et barn jeg kjenner").check()
+    choose(page, "Yes")
+    check(page)
+    choose(page, "No, I want to be anonymous")
+    check(page)
+    page.get_by_label(nb("What is the child's name?")).fill("Sara Ødegård")
     continue_(page)
     check(page)
-    page.get_by_label("Barnets fulle navn").fill("Sara Ødegård")
-    page.get_by_label("Omtrent hvor gammel er barnet? (valgfritt)").fill("seks")
+    page.get_by_label(nb("Age in years (optional)")).fill("seks")
     continue_(page)
     check(page)
-    assert page.get_by_label("Barnets fulle navn").input_value() == "Sara Ødegård"
-    page.get_by_label("Omtrent hvor gammel er barnet? (valgfritt)").fill("6")
+    assert page.get_by_label(nb("Age in years (optional)")).input_value() == "seks"
+    page.get_by_label(nb("Age in years (optional)")).fill("6")
     continue_(page)
     check(page)
-    page.get_by_label("Hva er postnummeret der barnet bor?").fill("0150")
+    page.get_by_label(nb("Address"), exact=True).fill("Storgata 1")
     continue_(page)
     check(page)
-    page.get_by_label("Ja").check()
+    choose(page, "I am a neighbour")
+    check(page)
+    choose(page, "No")  # no brothers or sisters to add
+    check(page)
+    continue_(page)  # nothing known about the parents
+    check(page)
+    page.get_by_label(nb("The child does not get food, clothes, care or supervision")).check()
     continue_(page)
     check(page)
-    page.get_by_label("Hva har du sett eller hørt?").fill("Hun sier hun er redd for å gå hjem. خائفة")
+    page.get_by_label(nb("What have you seen or heard?")).fill(
+        "Hun sier hun er redd for å gå hjem. خائفة")
     continue_(page)
     check(page)
-    continue_(page)  # anonymous: nothing about the reporter
+    page.get_by_label(nb("I have seen or heard it myself")).check()
+    continue_(page)
+    check(page)
+    choose(page, "Several times")
+    check(page)
+    continue_(page)  # the child's views: optional
+    check(page)
+    continue_(page)  # interpreter: optional
     check(page)
     assert "Sara Ødegård" in page.content()
-    page.get_by_label("Jeg bekrefter at opplysningene er riktige så langt jeg vet").check()
-    page.get_by_role("button", name="Send meldingen").click()
+    page.get_by_label(nb("I confirm that the information is correct as far as I know")).check()
+    page.get_by_role("button", name=nb("Send the report")).click()
     check(page)
     reference = page.locator(".reference").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{8}", reference)

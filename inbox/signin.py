@@ -1,0 +1,61 @@
+"""The signed-in state, kept in Flask's session: only the user's id and two timestamps.
+
+Flask's session cookie is signed, not encrypted, so nothing secret or personal goes in it. Plain
+functions over the session mapping, so the rules (idle limit, absolute limit, a fresh session at
+sign-in) are tested without a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+USER_KEY = "inbox_user"
+SINCE_KEY = "inbox_since"
+SEEN_KEY = "inbox_seen"
+# Chosen by the person, not about them; survives signing in and out.
+KEPT_KEYS = ("lang",)
+IDLE_LIMIT_SECONDS = 30 * 60
+# Even when active, sign in again after a working day.
+ABSOLUTE_LIMIT_SECONDS = 12 * 3600
+
+
+@dataclass(frozen=True)
+class Status:
+    user_id: int | None
+    expired: bool = False
+
+
+def start(session: MutableMapping[str, Any], user_id: int, now: float) -> None:
+    """A new session for the user: whatever the browser had before is dropped (no fixation)."""
+    _reset(session)
+    session[USER_KEY] = user_id
+    session[SINCE_KEY] = int(now)
+    session[SEEN_KEY] = int(now)
+
+
+def end(session: MutableMapping[str, Any]) -> None:
+    _reset(session)
+
+
+def check(session: MutableMapping[str, Any], now: float) -> Status:
+    """Who is signed in, restarting the idle clock; a sign-in that has run out is ended."""
+    user_id = session.get(USER_KEY)
+    if user_id is None:
+        return Status(None)
+    since = session.get(SINCE_KEY, 0)
+    seen = session.get(SEEN_KEY, 0)
+    if not isinstance(user_id, int) or now - seen >= IDLE_LIMIT_SECONDS or (
+        now - since >= ABSOLUTE_LIMIT_SECONDS
+    ):
+        end(session)
+        return Status(None, expired=True)
+    session[SEEN_KEY] = int(now)
+    return Status(user_id)
+
+
+def _reset(session: MutableMapping[str, Any]) -> None:
+    kept = {key: session[key] for key in KEPT_KEYS if key in session}
+    session.clear()
+    session.update(kept)

@@ -1,0 +1,125 @@
+"""What every wizard step form shares: the server's context, the page's heading and caption,
+and the few validators the standard ones do not cover."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, SelectMultipleField
+from wtforms.fields.choices import SelectChoice as Choice
+from wtforms.validators import Length, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from routing.directory import PostalLookup
+
+__all__ = ["Choice", "StepForm", "StepContext", "CheckboxesField", "strip", "limit",
+           "required_when", "required_if_value", "is_ascii_digits"]
+
+SECTION_CAPTIONS = {
+    "location": _l("Where the child lives"),
+    "child": _l("About the child"),
+    "parents": _l("The child's parents"),
+    "concern": _l("The concern"),
+    "you": _l("About you"),
+}
+
+
+class StepContext:
+    """What the server knows that a form cannot: answers given on other steps, and look-ups."""
+
+    def __init__(
+        self,
+        answers: Mapping[str, Mapping[str, Any]] | None = None,
+        look_up_postal_code: Callable[[str], PostalLookup] | None = None,
+        municipality_choices: Sequence[tuple[str, str]] = (),
+        child_index: int = 0,
+    ) -> None:
+        self.answers = answers or {}
+        self.look_up_postal_code = look_up_postal_code
+        self.municipality_choices = municipality_choices
+        self.child_index = child_index
+
+    @property
+    def reporter_type(self) -> str | None:
+        return self.answers.get("reporter-type", {}).get("reporter_type")
+
+
+class StepForm(Form):
+    """A wizard step. `heading` is a statement heading for a page of several fields; without
+    one, the page's only question is its heading."""
+
+    heading: Any = None
+    intro: Any = None
+    continue_label: Any = None
+
+    def __init__(self, formdata: Any = None, context: StepContext | None = None) -> None:
+        self.context = context or StepContext()
+        super().__init__(formdata=formdata)
+        self.adapt(self.context.reporter_type)
+
+    def adapt(self, reporter_type: str | None) -> None:
+        """Change wording or drop fields for a reporter type (a child gets plainer words)."""
+
+    def derived(self) -> dict[str, str]:
+        """Values the server worked out from a valid answer, stored beside it."""
+        return {}
+
+    def reword_first_validator(self, name: str, message: Any) -> None:
+        """Give this instance its own first validator with another message. The field's
+        validators list and its objects are shared by every form in the process, so changing
+        them in place would give the next reporter this reporter's wording."""
+        field = self[name]
+        first = copy.copy(field.validators[0])
+        first.message = message
+        field.validators = [first, *field.validators[1:]]
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            if name in self._fields:
+                del self[name]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes; an empty choice is allowed unless a validator says otherwise."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def is_ascii_digits(text: str) -> bool:
+    """str.isdigit() also accepts '²' and other digits int() refuses; a form must not crash."""
+    return ASCII_DIGITS.fullmatch(text) is not None
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def limit(maximum: int, message: Any) -> Length:
+    return Length(max=maximum, message=message)
+
+
+def required_when(condition: Callable[[StepForm], bool], message: Any) -> Callable[..., None]:
+    """Required if `condition(form)` holds; otherwise an empty value is fine and ends the chain."""
+
+    def check(form: StepForm, field: Any) -> None:
+        if field.data:
+            return
+        if condition(form):
+            raise StopValidation(message)
+        field.errors[:] = []
+        raise StopValidation()
+
+    return check
+
+
+def required_if_value(other: str, value: str, message: Any) -> Callable[..., None]:
+    """Required when another field on the page has `value` ("if no, why not?")."""
+    return required_when(lambda form: form[other].data == value, message)

@@ -1,0 +1,206 @@
+"""Databases for the routing integration tests: SQLite always, and PostgreSQL as well when
+TEST_POSTGRES_URL is set (for example `postgresql+psycopg://postgres@127.0.0.1:5432/test`).
+Without that variable the PostgreSQL parameter is not generated at all, so a run never reports
+PostgreSQL tests as passed or skipped that did not run.
+
+Each PostgreSQL test gets a fresh schema (dropped afterwards) so parallel runs cannot collide.
+The directory (357 municipalities, 5,122 postal codes) is loaded once per session and backend,
+and copied into each test's database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, make_url, select, text
+
+from database import Database
+from redis_connection import start_server
+from routing import directory
+from routing.models import Coverage, Service, ServiceKey
+from sealing import KeyPair
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+DIRECTORY_TABLES = ("municipalities", "postal_codes")
+
+
+def _schema_url(schema: str) -> str:
+    """The PostgreSQL URL with every connection's search_path set to `schema`."""
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def _postgres_schema() -> Iterator[tuple[Database, str]]:
+    schema = f"t_{secrets.token_hex(8)}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database = Database(_schema_url(schema))
+    try:
+        yield database, schema
+    finally:
+        database.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def postgres_directory_schema() -> Iterator[str]:
+    """A schema holding the loaded directory, copied into each PostgreSQL test's schema."""
+    with _postgres_schema() as (database, schema):
+        database.create_all()
+        with database.session() as session:
+            directory.load(session)
+        database.dispose()
+        yield schema
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """The schema with no rows at all (the directory not loaded)."""
+    if backend == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        database.create_all()
+        yield database
+        database.dispose()
+        return
+    with _postgres_schema() as (database, _schema):
+        database.create_all()
+        yield database
+
+
+@pytest.fixture
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A database with the schema and the directory loaded, no services."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("directory_template")
+        path = tmp_path / "var" / "concern.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, path)
+        database = Database(f"sqlite:///{path}")
+        yield database
+        database.dispose()
+        return
+    source = request.getfixturevalue("postgres_directory_schema")
+    with _postgres_schema() as (database, _schema):
+        database.create_all()
+        with database.engine.begin() as connection:
+            for table in DIRECTORY_TABLES:
+                connection.execute(text(f'INSERT INTO {table} SELECT * FROM "{source}".{table}'))
+        yield database
+
+
+# --- services ---------------------------------------------------------------------------------
+
+SINCE_2024 = date(2024, 1, 1)
+KEY_SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def add_service(
+    database: Database,
+    service_id: str,
+    *numbers: str,
+    valid_from: date = SINCE_2024,
+    valid_to: date | None = None,
+    with_key: bool = True,
+) -> KeyPair | None:
+    """A service covering the municipalities, with a key in force since 2024 unless told not."""
+    pair = KeyPair.generate() if with_key else None
+    with database.session() as session:
+        if session.get(Service, service_id) is None:
+            session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}"))
+            session.flush()
+        for number in numbers:
+            session.add(
+                Coverage(
+                    service_id=service_id,
+                    municipality_number=number,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                )
+            )
+        if pair is not None:
+            key = directory.register_key(session, service_id, pair.public_key)
+            key.valid_from = KEY_SINCE
+    return pair
+
+
+def add_key(
+    database: Database,
+    service_id: str,
+    valid_from: datetime,
+    retired_at: datetime | None = None,
+) -> KeyPair:
+    pair = KeyPair.generate()
+    with database.session() as session:
+        key = directory.register_key(session, service_id, pair.public_key)
+        key.valid_from = valid_from
+        key.retired_at = retired_at
+    return pair
+
+
+def retire_all_keys(database: Database, service_id: str, at: datetime) -> None:
+    with database.session() as session:
+        for key in session.scalars(select(ServiceKey).where(ServiceKey.service_id == service_id)):
+            key.retired_at = at
+
+
+# --- a Redis of the test's own, which the test may kill --------------------------------------
+
+
+class OwnRedis:
+    """A redis-server process that belongs to one test: it can be killed with SIGKILL and
+    started again, empty, on the same socket (as after a crash without persistence)."""
+
+    def __init__(self, directory_: Path) -> None:
+        self.directory = directory_
+        self.socket = directory_ / "redis.sock"
+        self.process = start_server(self.socket, directory_)
+        self.clients: list[redis.Redis] = []
+
+    def client(self) -> redis.Redis:
+        client = redis.Redis(unix_socket_path=str(self.socket))
+        self.clients.append(client)
+        return client
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no shutdown, no save
+        self.process.wait(10)
+
+    def start_again(self) -> None:
+        self.process = start_server(self.socket, self.directory)
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    # A short directory: a Unix socket path must stay under ~104 characters.
+    directory_ = Path(tempfile.mkdtemp(prefix="redis-", dir="/tmp"))
+    server = OwnRedis(directory_)
+    yield server
+    server.stop()
+    shutil.rmtree(directory_, ignore_errors=True)
+

@@ -1,0 +1,256 @@
+"""Acceptance and delivery on every backend with a real redis-server and a real RQ worker:
+every accepted envelope reaches its inbox exactly once, even when Redis is killed between
+acceptance and delivery; nothing is stored for a municipality that cannot receive."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import redis
+from rq import SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy import func, select
+
+from database import Database
+from routing import jobs
+from routing.acceptance import REPORT_SCHEMA, NoKeyError, NoServiceError, accept
+from routing.delivery import stuck_envelopes
+from routing.models import Envelope, EnvelopeState
+from sealing import SealingError, unseal
+from tests.integration.conftest import add_service
+
+QUEUE = "delivery"
+OSLO, BERGEN, TROMSO = "0301", "4601", "5501"
+CANARY = "KANARIFUGL-levering-9b1e"
+
+
+def document(text: str) -> bytes:
+    return json.dumps(
+        {"schema": REPORT_SCHEMA, "concern": {"description": text}}, ensure_ascii=False
+    ).encode("utf-8")
+
+
+@pytest.fixture
+def worker_db(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """`db`, also given to this process's delivery jobs (restored afterwards)."""
+    monkeypatch.setattr(jobs, "_database", jobs._database)
+    jobs.use_database(db)
+    yield db
+
+
+def run_worker(connection: redis.Redis) -> None:
+    worker = SimpleWorker(
+        [jobs.queue(connection, QUEUE)], connection=connection, serializer=JSONSerializer
+    )
+    worker.work(burst=True)
+
+
+def accept_and_enqueue(database: Database, connection: redis.Redis, text: str, number: str = OSLO) -> str:
+    """What the web app does on "Send": accept and commit, then ring the doorbell."""
+    with database.session() as session:
+        envelope_id = accept(session, document(text), number).id
+    jobs.enqueue_delivery(connection, QUEUE, envelope_id)
+    return envelope_id
+
+
+def envelopes(database: Database) -> dict[str, Envelope]:
+    with database.session() as session:
+        return {e.id: e for e in session.scalars(select(Envelope))}
+
+
+def count_envelopes(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(Envelope))
+
+
+def queued_ids(connection: redis.Redis) -> list[str]:
+    return jobs.queue(connection, QUEUE).get_job_ids()
+
+
+def assert_all_delivered_once(database: Database, ids: list[str]) -> None:
+    stored = envelopes(database)
+    assert sorted(stored) == sorted(ids)
+    for envelope in stored.values():
+        assert envelope.state == EnvelopeState.DELIVERED, envelope.id
+        assert envelope.delivery_attempts == 1, f"{envelope.id} delivered more than once"
+        assert envelope.delivered_at is not None
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+def test_accepted_report_is_delivered_once_and_opens_only_with_its_services_key(
+    worker_db, redis_client
+):
+    oslo = add_service(worker_db, "oslo", OSLO)
+    bergen = add_service(worker_db, "bergen", BERGEN)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "Bekymret for Ola 😢 «أنا خائف»")
+    assert envelopes(worker_db)[envelope_id].state == EnvelopeState.ACCEPTED
+
+    run_worker(redis_client)
+
+    envelope = envelopes(worker_db)[envelope_id]
+    assert envelope.state == EnvelopeState.DELIVERED
+    assert envelope.delivery_attempts == 1
+    assert envelope.delivered_at is not None and envelope.delivered_at >= envelope.created_at
+    assert envelope.service_id == "oslo" and envelope.key_id == oslo.key_id
+    job = Job.fetch(jobs.job_id(envelope_id), connection=redis_client, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FINISHED and job.return_value() is True
+    opened = json.loads(unseal(envelope.sealed, oslo.private_key))
+    assert opened["concern"]["description"] == "Bekymret for Ola 😢 «أنا خائف»"
+    with pytest.raises(SealingError, match="cannot open"):
+        unseal(envelope.sealed, bergen.private_key)
+
+
+def test_doorbell_rung_twice_delivers_once(worker_db, redis_client):
+    add_service(worker_db, "oslo", OSLO)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "to ganger")
+    jobs.enqueue_delivery(redis_client, QUEUE, envelope_id)  # a repeated submit, a reconcile
+
+    run_worker(redis_client)
+    first = envelopes(worker_db)[envelope_id]
+    assert first.state == EnvelopeState.DELIVERED and first.delivery_attempts == 1
+
+    # The job runs yet again (a worker killed after its commit, before reporting success).
+    assert jobs.deliver_job(envelope_id) is False
+    again = envelopes(worker_db)[envelope_id]
+    assert again.delivery_attempts == 1
+    assert again.delivered_at == first.delivered_at
+
+
+def test_each_report_is_delivered_to_the_service_of_its_own_municipality(worker_db, redis_client):
+    add_service(worker_db, "oslo", OSLO)
+    add_service(worker_db, "bergen", BERGEN)
+    to_oslo = accept_and_enqueue(worker_db, redis_client, "Oslo", OSLO)
+    to_bergen = accept_and_enqueue(worker_db, redis_client, "Bergen", BERGEN)
+    run_worker(redis_client)
+    stored = envelopes(worker_db)
+    assert stored[to_oslo].service_id == "oslo"
+    assert stored[to_bergen].service_id == "bergen"
+    assert_all_delivered_once(worker_db, [to_oslo, to_bergen])
+
+
+def test_report_for_a_municipality_without_a_service_is_refused_and_nothing_is_stored(
+    worker_db, redis_client
+):
+    add_service(worker_db, "oslo", OSLO)
+    with worker_db.session() as session, pytest.raises(NoServiceError) as raised:
+        accept(session, document(CANARY), TROMSO)
+    assert raised.value.municipality_number == TROMSO
+    assert count_envelopes(worker_db) == 0
+    assert queued_ids(redis_client) == []
+
+
+def test_report_for_a_service_without_a_key_is_refused_and_nothing_is_stored(
+    worker_db, redis_client
+):
+    add_service(worker_db, "tromso", TROMSO, with_key=False)
+    with worker_db.session() as session, pytest.raises(NoKeyError) as raised:
+        accept(session, document(CANARY), TROMSO)
+    assert raised.value.service.id == "tromso"
+    assert count_envelopes(worker_db) == 0
+    assert queued_ids(redis_client) == []
+
+
+def test_no_plaintext_in_the_envelope_row_or_in_redis(worker_db, redis_client):
+    add_service(worker_db, "oslo", OSLO)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+
+    envelope = envelopes(worker_db)[envelope_id]
+    for column in Envelope.__table__.columns:
+        value = getattr(envelope, column.key)
+        raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+        assert CANARY.encode() not in raw, f"plaintext in envelopes.{column.key}"
+
+    for key in redis_client.scan_iter():
+        kind = redis_client.type(key)
+        if kind == b"hash":
+            values = [*redis_client.hgetall(key).keys(), *redis_client.hgetall(key).values()]
+        elif kind == b"list":
+            values = redis_client.lrange(key, 0, -1)
+        elif kind == b"zset":
+            values = redis_client.zrange(key, 0, -1)
+        elif kind == b"set":
+            values = list(redis_client.smembers(key))
+        elif kind == b"string":
+            values = [redis_client.get(key)]
+        else:
+            values = []
+        assert all(CANARY.encode() not in value for value in values), f"plaintext in Redis {key!r}"
+
+
+# --- the reconciler ----------------------------------------------------------------------------
+
+
+def test_after_redis_is_killed_the_reconciler_delivers_every_envelope_exactly_once(
+    worker_db, own_redis
+):
+    add_service(worker_db, "oslo", OSLO)
+    add_service(worker_db, "bergen", BERGEN)
+    connection = own_redis.client()
+    ids = [
+        accept_and_enqueue(worker_db, connection, f"melding {n}", OSLO if n % 2 else BERGEN)
+        for n in range(6)
+    ]
+    assert len(queued_ids(connection)) == 6
+
+    own_redis.kill()  # kill -9 between acceptance and delivery
+    own_redis.start_again()
+    connection = own_redis.client()
+    assert queued_ids(connection) == [], "a fresh Redis without persistence holds no jobs"
+    with pytest.raises(NoSuchJobError):
+        Job.fetch(jobs.job_id(ids[0]), connection=connection, serializer=JSONSerializer)
+    with worker_db.session() as session:
+        assert sorted(stuck_envelopes(session, timedelta(0))) == sorted(ids)
+
+    assert jobs.reconcile(connection, QUEUE, timedelta(0), worker_db) == 6
+    run_worker(connection)
+
+    assert_all_delivered_once(worker_db, ids)
+    assert jobs.reconcile(connection, QUEUE, timedelta(0), worker_db) == 0
+
+
+def test_reconciler_does_not_enqueue_again_an_envelope_whose_job_is_still_queued(
+    worker_db, redis_client
+):
+    add_service(worker_db, "oslo", OSLO)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "venter")
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 0
+    assert queued_ids(redis_client) == [jobs.job_id(envelope_id)]
+
+
+def test_reconciler_enqueues_again_an_envelope_whose_job_is_gone(worker_db, redis_client):
+    add_service(worker_db, "oslo", OSLO)
+    kept = accept_and_enqueue(worker_db, redis_client, "beholdt")
+    lost = accept_and_enqueue(worker_db, redis_client, "mistet")
+    Job.fetch(jobs.job_id(lost), connection=redis_client, serializer=JSONSerializer).delete()
+    assert queued_ids(redis_client) == [jobs.job_id(kept)]
+
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 1
+    assert sorted(queued_ids(redis_client)) == sorted([jobs.job_id(kept), jobs.job_id(lost)])
+
+    run_worker(redis_client)
+    assert_all_delivered_once(worker_db, [kept, lost])
+
+
+def test_reconciler_leaves_a_just_accepted_envelope_to_its_own_job(worker_db, redis_client):
+    # Between the commit and the enqueue there is a moment with no job: not yet "stuck".
+    add_service(worker_db, "oslo", OSLO)
+    with worker_db.session() as session:
+        accept(session, document("nettopp"), OSLO)
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(minutes=5), worker_db) == 0
+    assert queued_ids(redis_client) == []
+
+
+def test_reconciler_leaves_delivered_envelopes_alone(worker_db, redis_client):
+    add_service(worker_db, "oslo", OSLO)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "levert")
+    run_worker(redis_client)
+    redis_client.flushall()  # job results gone too
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 0
+    assert_all_delivered_once(worker_db, [envelope_id])

@@ -1,0 +1,544 @@
+"""The intake team's inbox, as the team meets it: signing in and out, the list of their own
+service's reports, downloading, acknowledging, opening a download with `flask inbox open`, and
+adding users with `flask inbox add-user`.
+
+Deny by default: a stranger reaches nothing but the sign-in page, and another service's report
+is 404 on every route, exactly like one that does not exist. CSRF stays on: every form is posted
+with the token the page rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from database import Database
+from inbox.auth import create_user
+from inbox.models import AuditEntry, IntakeUser
+from inbox.report_text import render_text
+from routing.acceptance import accept
+from routing.delivery import deliver
+from routing.directory import register_key
+from routing.envelope_file import parse
+from routing.models import Coverage, Envelope, EnvelopeState, Service
+from sealing import KDF_INTERACTIVE, KeyPair, unseal, write_key_file
+from tests.helpers import csrf_token
+
+PASSWORD = "a long enough password"
+PASSPHRASE = "the team's key file passphrase"
+SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+ARABIC = "نحن قلقون على الطفلة"
+EMOJI = "😢🧒🏽"
+
+
+# --- setting the scene ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceUnderTest:
+    id: str
+    pair: KeyPair
+    key_file: Path
+
+
+def add_service(
+    database: Database, service_id: str, number: str, key_dir: Path
+) -> ServiceUnderTest:
+    """A service covering one municipality since 2024, with a key and the team's key file."""
+    pair = KeyPair.generate()
+    with database.session() as session:
+        session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}"))
+        session.flush()
+        session.add(Coverage(service_id=service_id, municipality_number=number,
+                             valid_from=date(2024, 1, 1)))
+        register_key(session, service_id, pair.public_key).valid_from = SINCE
+    key_file = key_dir / f"{service_id}.key"
+    key_file.write_text(write_key_file(pair, PASSPHRASE, label=service_id, params=KDF_INTERACTIVE))
+    return ServiceUnderTest(service_id, pair, key_file)
+
+
+@pytest.fixture
+def services(database: Database, tmp_path: Path) -> dict[str, ServiceUnderTest]:
+    key_dir = tmp_path / "keys"
+    key_dir.mkdir()
+    found = {
+        "oslo": add_service(database, "oslo", "0301", key_dir),
+        "bergen": add_service(database, "bergen", "4601", key_dir),
+    }
+    with database.session() as session:
+        create_user(session, "olsen", PASSWORD, "oslo")
+        create_user(session, "berg", PASSWORD, "bergen")
+    return found
+
+
+def report_document(description: str, **extra: object) -> bytes:
+    document = {
+        "schema": "concern-report/1",
+        "language": "nb",
+        "submitted_at": "2025-06-30T22:30:00Z",
+        "children": [{"name": f"Aisha Ødegård {EMOJI}", "age": 6}],
+        "concern": {"description": description},
+        "location": {"municipality_number": "0301"},
+        **extra,
+    }
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def deliver_report(database: Database, municipality: str, document: bytes,
+                   now: datetime | None = None, *, delivered: bool = True) -> Envelope:
+    with database.session() as session:
+        envelope = accept(session, document, municipality, now=now)
+        if delivered:
+            deliver(session, envelope.id)
+    return envelope
+
+
+def sign_in(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    page = client.get("/inbox/login?lang=en").get_data(as_text=True)
+    return client.post("/inbox/login", data={"username": username, "password": password,
+                                             "csrf_token": csrf_token(page)})
+
+
+def listing(client) -> str:  # type: ignore[no-untyped-def]
+    response = client.get("/inbox/")
+    assert response.status_code == 200, response.status_code
+    html = response.get_data(as_text=True)
+    check_page(html)
+    return html
+
+
+def state_shown(html: str, reference: str) -> str:
+    row = re.search(rf"<tr>\s*<th scope=\"row\" dir=\"ltr\">{reference}</th>(.*?)</tr>", html, re.S)
+    assert row, f"{reference} is not in the list"
+    cell = re.search(r'<td class="state-\w+">([^<]*)</td>', row.group(1))
+    assert cell
+    return cell.group(1).strip()
+
+
+def audit_actions(database: Database) -> list[tuple[str, int | None, str | None]]:
+    with database.session() as session:
+        return [(entry.action, entry.user_id, entry.envelope_id)
+                for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+# --- what every inbox page must be -----------------------------------------------------------
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.html_attrs: dict[str, str | None] = {}
+        self.ids: list[str] = []
+        self.label_targets: set[str] = set()
+        self.fields: list[str] = []
+        self.forms: list[dict[str, object]] = []
+        self.h1 = 0
+        self.inline_styles = 0
+        self.scripts = 0
+        self.header_cells_without_scope = 0
+        self.captions = 0
+        self.tables = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "html":
+            self.html_attrs = attributes
+        if attributes.get("id"):
+            self.ids.append(str(attributes["id"]))
+        if "style" in attributes or tag == "style":
+            self.inline_styles += 1
+        if tag == "script" or any(name.startswith("on") for name in attributes):
+            self.scripts += 1
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "label" and attributes.get("for"):
+            self.label_targets.add(str(attributes["for"]))
+        if tag in ("input", "select", "textarea") and attributes.get("type") != "hidden":
+            self.fields.append(str(attributes.get("id")))
+        if tag == "form":
+            self.forms.append({"method": attributes.get("method"), "csrf": False})
+        if tag == "input" and attributes.get("name") == "csrf_token" and self.forms:
+            self.forms[-1]["csrf"] = bool(attributes.get("value"))
+        if tag == "th" and "scope" not in attributes:
+            self.header_cells_without_scope += 1
+        if tag == "caption":
+            self.captions += 1
+        if tag == "table":
+            self.tables += 1
+
+
+def check_page(html: str) -> None:
+    """Language and direction set, one h1, every field labelled, ids unique, every POST form
+    carries a CSRF token, tables have a caption and scoped headers, nothing the CSP would block."""
+    page = _PageParser()
+    page.feed(html)
+    assert page.html_attrs.get("lang") and page.html_attrs.get("dir") in ("ltr", "rtl")
+    assert page.h1 == 1, f"{page.h1} h1 elements"
+    assert len(page.ids) == len(set(page.ids)), "duplicate ids"
+    assert all(field in page.label_targets for field in page.fields), "a field without a label"
+    for form in page.forms:
+        assert form["method"] == "post" and form["csrf"], form
+    assert page.captions == page.tables and page.header_cells_without_scope == 0
+    assert page.inline_styles == 0 and page.scripts == 0
+
+
+# --- who may see what --------------------------------------------------------------------------
+
+
+def test_a_stranger_is_sent_to_sign_in_from_every_inbox_route_but_sign_in(app, client, database,
+                                                                          services):
+    envelope = deliver_report(database, "0301", report_document("Bekymret"))
+    sign_in_page = client.get("/inbox/login")
+    assert sign_in_page.status_code == 200
+    check_page(sign_in_page.get_data(as_text=True))
+    token = csrf_token(sign_in_page.get_data(as_text=True))
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("inbox.") or rule.endpoint == "inbox.login":
+            continue
+        url = rule.rule.replace("<envelope_id>", envelope.id)
+        assert "<" not in url, f"a new route parameter in {rule.rule}: teach this test about it"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token})
+            assert response.status_code in (302, 303), (method, url, response.status_code)
+            assert response.location.startswith("/inbox/login"), (method, url)
+            checked.append(rule.endpoint)
+    assert {"inbox.index", "inbox.download", "inbox.acknowledge", "inbox.logout"} <= set(checked)
+    with database.session() as session:
+        untouched = session.get(Envelope, envelope.id)
+        assert untouched.state == EnvelopeState.DELIVERED and untouched.downloaded_at is None
+    assert [action for action, _, _ in audit_actions(database)] == []
+
+
+def test_a_user_of_oslo_never_sees_or_reaches_a_report_for_bergen(client, database, services):
+    bergen = deliver_report(database, "4601", report_document("Bergen sin melding"))
+    oslo = deliver_report(database, "0301", report_document("Oslo sin melding"))
+    assert sign_in(client, "olsen").status_code == 303
+
+    html = listing(client)
+    assert oslo.reference in html and bergen.reference not in html and bergen.id not in html
+
+    token = csrf_token(html)
+    unknown = client.get(f"/inbox/envelopes/{'f' * 32}/download")
+    other_download = client.get(f"/inbox/envelopes/{bergen.id}/download")
+    other_acknowledge = client.post(f"/inbox/envelopes/{bergen.id}/acknowledge",
+                                    data={"csrf_token": token})
+    assert unknown.status_code == other_download.status_code == other_acknowledge.status_code == 404
+    # The page links to itself in other languages; apart from the id in those links, the same.
+    assert other_download.get_data(as_text=True).replace(bergen.id, "ID") == (
+        unknown.get_data(as_text=True).replace("f" * 32, "ID")
+    ), "another service's report must look exactly like no report"
+    assert bergen.reference.encode() not in other_download.data
+
+    # Bergen's team still finds their report new and untouched.
+    client.post("/inbox/logout", data={"csrf_token": csrf_token(listing(client))})
+    sign_in(client, "berg")
+    assert state_shown(listing(client), bergen.reference) == "New"
+    assert all(envelope_id != bergen.id for _, _, envelope_id in audit_actions(database))
+
+
+def test_a_report_still_on_its_way_is_not_in_the_inbox_yet(client, database, services):
+    on_its_way = deliver_report(database, "0301", report_document("Ikke levert"), delivered=False)
+    sign_in(client, "olsen")
+    assert on_its_way.reference not in listing(client)
+    assert client.get(f"/inbox/envelopes/{on_its_way.id}/download").status_code == 404
+
+
+# --- signing in and out --------------------------------------------------------------------------
+
+
+def test_a_wrong_password_shows_an_error_and_signs_nobody_in(client, services):
+    wrong = sign_in(client, "olsen", "not the password at all")
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 401
+    check_page(html)
+    assert "The username or password is wrong" in html
+    assert "<title>Error:" in html
+    assert 'value="not the password at all"' not in html, "the password came back to the browser"
+    with client.session_transaction() as session:
+        assert "inbox_user" not in session
+    assert client.get("/inbox/").location.startswith("/inbox/login")
+
+    unknown = sign_in(client, "nobody", "not the password at all").get_data(as_text=True)
+    summary = re.compile(r'<div class="error-summary".*?</div>', re.S)
+    assert summary.search(unknown).group(0) == summary.search(html).group(0), (
+        "an unknown username must get exactly the message a wrong password gets"
+    )
+
+
+def test_an_empty_sign_in_form_names_each_missing_field_and_keeps_the_username(client, services):
+    page = client.get("/inbox/login?lang=en").get_data(as_text=True)
+    response = client.post("/inbox/login", data={"username": "olsen", "password": "",
+                                                 "csrf_token": csrf_token(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    check_page(html)
+    assert "Enter your password" in html and 'href="#password"' in html
+    assert 'value="olsen"' in html
+
+
+def test_signing_in_starts_a_fresh_session_and_keeps_only_the_language(client, services):
+    client.get("/inbox/login?lang=en")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker before sign-in"
+    assert sign_in(client, "olsen").status_code == 303
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["lang"] == "en"
+    html = listing(client)
+    assert "olsen · Barneverntjenesten oslo" in html and "Sign out" in html
+
+
+def test_signing_out_ends_the_session(client, database, services):
+    sign_in(client, "olsen")
+    response = client.post("/inbox/logout", data={"csrf_token": csrf_token(listing(client))})
+    assert response.status_code == 303 and response.location.startswith("/inbox/login")
+    assert client.get("/inbox/").location.startswith("/inbox/login")
+    assert [action for action, _, _ in audit_actions(database)] == ["sign-in", "sign-out"]
+
+
+def test_a_session_idle_for_30_minutes_is_signed_out_with_a_message(client, services):
+    sign_in(client, "olsen")
+    with client.session_transaction() as session:
+        session["inbox_seen"] -= 29 * 60
+    assert client.get("/inbox/").status_code == 200, "29 idle minutes must not sign anyone out"
+
+    with client.session_transaction() as session:
+        session["inbox_seen"] -= 31 * 60
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and response.location.startswith("/inbox/login")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "You were signed out after 30 minutes without activity." in page
+    assert client.get("/inbox/").location.startswith("/inbox/login"), "the sign-in is gone"
+
+
+def test_sign_in_attempts_are_audited_without_names_or_addresses(client, database, services):
+    sign_in(client, "olsen", "wrong password here")
+    sign_in(client, "olsen")
+    with database.session() as session:
+        olsen = session.scalar(select(IntakeUser).where(IntakeUser.username == "olsen"))
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(entry.action, entry.user_id) for entry in entries] == [
+            ("sign-in-failed", None), ("sign-in", olsen.id)]
+        assert entries[1].service_id == "oslo"
+    columns = {column.name for column in AuditEntry.__table__.columns}
+    assert not columns & {"ip", "ip_address", "remote_addr", "username", "user_agent"}
+
+
+# --- the list, download, acknowledge -------------------------------------------------------------
+
+
+def test_the_list_shows_received_time_and_deadline_in_norwegian_time_newest_first(client, database,
+                                                                                   services):
+    long_ago = datetime(2025, 6, 30, 22, 30, tzinfo=UTC)  # 1 July 00:30 in Oslo (summer time)
+    older = deliver_report(database, "0301", report_document("Eldre"), now=long_ago)
+    newer = deliver_report(database, "0301", report_document("Nyere"))
+    sign_in(client, "olsen")
+    html = listing(client)
+    assert html.index(newer.reference) < html.index(older.reference)
+    row = html[html.index(older.reference):]
+    assert "01.07.2025 00:30" in row and "08.07.2025 00:30" in row
+    assert "(overdue)" in row[: row.index("</tr>")]
+    assert "2 reports have not been downloaded." in html
+
+
+def test_a_download_is_a_file_that_opens_with_the_services_private_key(client, database, services):
+    document = report_document(f"Hun gråter hver dag. {ARABIC} {EMOJI}")
+    envelope = deliver_report(database, "0301", document)
+    sign_in(client, "olsen")
+    assert state_shown(listing(client), envelope.reference) == "New"
+
+    response = client.get(f"/inbox/envelopes/{envelope.id}/download")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{envelope.reference}.concern-envelope.json"')
+    assert response.headers["Cache-Control"] == "no-store"
+    assert ARABIC.encode() not in response.data and "gråter".encode() not in response.data
+    downloaded = parse(response.data)
+    assert downloaded.reference == envelope.reference
+    assert downloaded.key_id == services["oslo"].pair.key_id
+    assert unseal(downloaded.sealed, services["oslo"].pair.private_key) == document
+
+    assert state_shown(listing(client), envelope.reference) == "Downloaded"
+    assert "0 reports have not been downloaded." in listing(client)
+    client.get(f"/inbox/envelopes/{envelope.id}/download")
+    with database.session() as session:
+        first_download = session.get(Envelope, envelope.id).downloaded_at
+    assert first_download is not None
+    assert [action for action, _, _ in audit_actions(database)].count("download") == 2
+
+
+def test_acknowledging_changes_the_state_shown_in_the_list(client, database, services):
+    envelope = deliver_report(database, "0301", report_document("Bekymret"))
+    sign_in(client, "olsen")
+    html = listing(client)
+    acknowledge_url = f"/inbox/envelopes/{envelope.id}/acknowledge"
+    assert acknowledge_url in html
+
+    response = client.post(acknowledge_url, data={"csrf_token": csrf_token(html)})
+    assert response.status_code == 303 and response.location == "/inbox/"
+    html = listing(client)
+    assert state_shown(html, envelope.reference) == "Acknowledged"
+    assert acknowledge_url not in html
+    with database.session() as session:
+        assert session.get(Envelope, envelope.id).acknowledged_at is not None
+    assert ("acknowledge", None, envelope.id) not in audit_actions(database)
+    assert [(action, envelope_id) for action, _, envelope_id in audit_actions(database)][-1] == (
+        "acknowledge", envelope.id)
+
+
+def test_acknowledging_without_the_pages_token_is_refused(client, database, services):
+    envelope = deliver_report(database, "0301", report_document("Bekymret"))
+    sign_in(client, "olsen")
+    response = client.post(f"/inbox/envelopes/{envelope.id}/acknowledge", data={})
+    assert response.status_code == 400
+    assert state_shown(listing(client), envelope.reference) == "New"
+
+
+# --- flask inbox open -------------------------------------------------------------------------
+
+
+def download_to(client, envelope: Envelope, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    path.write_bytes(client.get(f"/inbox/envelopes/{envelope.id}/download").data)
+    return path
+
+
+def run_open(  # type: ignore[no-untyped-def]
+    app, envelope_file: Path, key_file: Path, out: Path, passphrase: str = PASSPHRASE
+):
+    return app.test_cli_runner().invoke(
+        args=["inbox", "open", str(envelope_file), "--key", str(key_file), "--passphrase-stdin",
+              "--out", str(out)],
+        input=passphrase + "\n",
+    )
+
+
+def test_flask_inbox_open_writes_the_report_exactly_as_sealed(app, client, database, services,
+                                                               tmp_path):
+    description = f"Mor sier: «{ARABIC}» {EMOJI}\nAndre linje."
+    # A name inside the payload that would escape the output directory if it were ever used.
+    document = report_document(description, reference="../../escaped")
+    envelope = deliver_report(database, "0301", document)
+    sign_in(client, "olsen")
+    envelope_file = download_to(client, envelope, tmp_path / "download.json")
+    out = tmp_path / "opened"
+
+    result = run_open(app, envelope_file, services["oslo"].key_file, out)
+    assert result.exit_code == 0, result.output
+    json_path, text_path = out / f"{envelope.reference}.json", out / f"{envelope.reference}.txt"
+    assert str(json_path) in result.output and str(text_path) in result.output
+    assert sorted(path.name for path in out.iterdir()) == [json_path.name, text_path.name]
+    assert not (tmp_path / "escaped").exists()
+
+    written = json_path.read_text(encoding="utf-8")
+    assert json.loads(written) == json.loads(document)
+    assert written == json.dumps(json.loads(document), ensure_ascii=False, indent=2) + "\n"
+    assert ARABIC in written and EMOJI in written
+    text = text_path.read_text(encoding="utf-8")
+    assert "Municipality number: 0301" in text
+    assert f"  | Mor sier: «{ARABIC}» {EMOJI}" in text
+    assert json_path.stat().st_mode & 0o077 == 0, "the opened report must be private to its owner"
+
+
+def test_flask_inbox_open_never_overwrites_and_says_so(app, client, database, services, tmp_path):
+    envelope = deliver_report(database, "0301", report_document("Første"))
+    sign_in(client, "olsen")
+    envelope_file = download_to(client, envelope, tmp_path / "download.json")
+    out = tmp_path / "opened"
+    out.mkdir()
+    existing = out / f"{envelope.reference}.txt"
+    existing.write_text("the team's own notes\n", encoding="utf-8")
+
+    result = run_open(app, envelope_file, services["oslo"].key_file, out)
+    assert result.exit_code != 0
+    assert "exists; nothing was written" in result.output
+    assert existing.read_text(encoding="utf-8") == "the team's own notes\n"
+    assert not (out / f"{envelope.reference}.json").exists()
+
+
+def test_flask_inbox_open_with_another_services_key_names_both_keys(app, client, database, services,
+                                                                     tmp_path):
+    envelope = deliver_report(database, "0301", report_document("Oslo"))
+    sign_in(client, "olsen")
+    envelope_file = download_to(client, envelope, tmp_path / "download.json")
+    out = tmp_path / "opened"
+
+    wrong_key = run_open(app, envelope_file, services["bergen"].key_file, out)
+    assert wrong_key.exit_code != 0
+    assert services["oslo"].pair.key_id in wrong_key.output
+    assert services["bergen"].pair.key_id in wrong_key.output
+    wrong_passphrase = run_open(app, envelope_file, services["oslo"].key_file, out, "not it at all")
+    assert wrong_passphrase.exit_code != 0 and "wrong passphrase" in wrong_passphrase.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_flask_inbox_open_refuses_a_damaged_envelope_file(app, services, tmp_path):
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text('{"format": "concern-envelope/1", "reference": "../../x"}')
+    result = run_open(app, damaged, services["oslo"].key_file, tmp_path / "out")
+    assert result.exit_code != 0 and "the envelope file lacks" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_text_rendering_labels_every_answer_and_indents_sections():
+    text = render_text({
+        "schema": "concern-report/1",
+        "children": [{"name": "Nora", "age": 3}],
+        "reporter": {"is_anonymous": True, "phone_number": None},
+        "concern": {"description": "Første linje\nAndre linje", "signs_of_harm": []},
+    })
+    assert text == (
+        "Schema: concern-report/1\n"
+        "Children 1:\n"
+        "  Name: Nora\n"
+        "  Age: 3\n"
+        "Reporter:\n"
+        "  Is anonymous: yes\n"
+        "  Phone number: (not given)\n"
+        "Concern:\n"
+        "  Description:\n"
+        "    | Første linje\n"
+        "    | Andre linje\n"
+        "  Signs of harm: (none)\n"
+    )
+
+
+# --- flask inbox add-user ------------------------------------------------------------------------
+
+
+def test_flask_inbox_add_user_creates_a_user_who_can_sign_in(app, client, services):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["inbox", "add-user", "Kari.Intake", "--service", "bergen",
+                                 "--password-stdin"], input="another long password\n")
+    assert result.exit_code == 0, result.output
+    assert "kari.intake" in result.output
+    assert sign_in(client, "kari.intake", "another long password").status_code == 303
+    assert "kari.intake · Barneverntjenesten bergen" in listing(client)
+
+
+@pytest.mark.parametrize(
+    ("username", "service", "password", "message"),
+    [
+        ("kort", "bergen", "short", "at least 12 characters"),
+        ("ukjent", "no-such-service", "a long enough password", "no service with id"),
+        ("olsen", "oslo", "a long enough password", "a user named 'olsen' exists"),
+        ("../root", "oslo", "a long enough password", "a username is"),
+    ],
+)
+def test_flask_inbox_add_user_refuses_what_it_cannot_do_and_says_why(app, database, services,
+                                                                     username, service, password,
+                                                                     message):
+    result = app.test_cli_runner().invoke(
+        args=["inbox", "add-user", username, "--service", service, "--password-stdin"],
+        input=password + "\n",
+    )
+    assert result.exit_code != 0 and message in result.output
+    with database.session() as session:
+        assert sorted(session.scalars(select(IntakeUser.username))) == ["berg", "olsen"]
