@@ -89,7 +89,11 @@ def step(step: str) -> Any:
     if not saved.valid:
         return _render_step(step, draft, saved.form), 422
     if change:
+        # A change from check-your-answers visits only what the change made newly required,
+        # then goes back to the check page.
         target = journey.next_step(draft.answers, draft.done)
+        if target != "check":
+            return redirect(url_for(".step", step=target, change=1), 303)
     else:
         target = journey.following(step, draft.answers)
         if not journey.can_visit(target, draft.answers, draft.done):

@@ -123,6 +123,19 @@ def test_a_step_not_yet_reachable_redirects_to_the_next_unanswered_one(client, w
     assert client.get("/report/child-11-name").status_code == 404
 
 
+PROFESSIONAL_ANSWERS = {
+    "child-1-age": {"national_id": "01018012371"},
+    "child-1-told": {"told": "yes"},
+    "parents": {"parent1_name": "Kari Forelder"},
+    "parents-told": {"told": "yes"},
+    "source": {"sources": "child-told"},
+    "background": {"background": "Ny elev."},
+    "about-you": {"name": "Kari", "role": "Lærer", "workplace": "Skolen",
+                  "workplace_address": "Skoleveien 1", "phone": "91234567",
+                  "email": "kari@skolen.no"},
+}
+
+
 def test_becoming_a_professional_on_check_answers_asks_for_the_new_required_details(
     client, wizard
 ):
@@ -137,8 +150,24 @@ def test_becoming_a_professional_on_check_answers_asks_for_the_new_required_deta
     response = client.post("/report/reporter-type?change=1",
                            data={"reporter_type": "professional",
                                  "csrf_token": csrf_token(page.get_data(as_text=True))})
-    assert response.location.endswith("/report/child-1-age")  # now needs a national id
+    assert response.location.endswith("/report/child-1-age?change=1")  # now needs a national id
     assert client.get("/report/check").location.endswith("/report/child-1-age")
+
+    # Only the newly required questions are asked, then the check page again.
+    visited = []
+    location = response.location
+    while "/report/check" not in location:
+        step = location.split("/report/")[1].split("?")[0]
+        visited.append(step)
+        page = client.get(f"/report/{step}?change=1")
+        answered = client.post(f"/report/{step}?change=1",
+                               data={**PROFESSIONAL_ANSWERS.get(step, {}),
+                                     "csrf_token": csrf_token(page.get_data(as_text=True))})
+        assert answered.status_code == 303, (step, answered.get_data(as_text=True)[-3000:])
+        location = answered.location
+        assert len(visited) < 10, visited
+    assert visited == ["child-1-age", "child-1-told", "parents", "parents-told", "source",
+                       "background", "about-you"]
 
 
 def test_siblings_can_be_added_changed_and_removed(client, wizard, database, oslo):
