@@ -59,7 +59,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.
     app.extensions["housekeeping"] = [drafts.purge_expired]
 
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
     app.before_request(i18n.remember_choice)
     csrf.init_app(app)
     app.teardown_appcontext(close_db_session)

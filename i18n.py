@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import request, session
+
+
+REVIEWED_FILE = Path(__file__).resolve().parent / "translations" / "REVIEWED"
 
 
 @dataclass(frozen=True)
@@ -14,10 +19,34 @@ class Locale:
     name: str  # the language's own name, as its speakers write it
     direction: str = "ltr"
 
+    @property
+    def reviewed(self) -> bool:
+        """A native speaker has checked this catalog (listed in translations/REVIEWED)."""
+        return self.code in reviewed_codes()
 
+
+@cache
+def reviewed_codes() -> frozenset[str]:
+    lines = REVIEWED_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.split()[0] for line in lines if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+# The two written Norwegian standards and Northern Sami first, then the languages the issue
+# names, in its order.
 LOCALES = (
     Locale("nb", "Norsk bokmål"),
+    Locale("nn", "Norsk nynorsk"),
+    Locale("se", "Davvisámegiella"),
     Locale("en", "English"),
+    Locale("pl", "Polski"),
+    Locale("lt", "Lietuvių"),
+    Locale("uk", "Українська"),
+    Locale("ar", "العربية", "rtl"),
+    Locale("so", "Soomaali"),
+    Locale("ti", "ትግርኛ"),
+    Locale("ur", "اردو", "rtl"),
 )
 DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}

@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
@@ -161,6 +161,7 @@ def receipt() -> Any:
         envelope=envelope,
         service=session.get(Service, envelope.service_id),
         review_by=format_date(envelope.review_deadline.astimezone(NORWAY).date(), "long"),
+        sent_at=format_datetime(envelope.created_at, "medium"),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
     )

@@ -191,6 +191,25 @@ class LiveSystem:
 @pytest.fixture
 def live_system(tmp_path: Path, db_path: Path) -> Iterator[LiveSystem]:
     """The web app under gunicorn, a worker process and a redis-server, each a real process."""
+    system = start_live_system(tmp_path, db_path)
+    yield system
+    system.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_live_system(tmp_path_factory: pytest.TempPathFactory,
+                       directory_template: Path) -> Iterator[LiveSystem]:
+    """One live system for a module whose tests only add reports (the browser tests)."""
+    root = tmp_path_factory.mktemp("live")
+    db_file = root / "var" / "concern.db"
+    db_file.parent.mkdir(parents=True)
+    db_file.write_bytes(directory_template.read_bytes())
+    system = start_live_system(root, db_file)
+    yield system
+    system.stop()
+
+
+def start_live_system(tmp_path: Path, db_path: Path) -> LiveSystem:
     var = tmp_path / "var"
     logs = tmp_path / "logs"
     keys = tmp_path / "keys"
@@ -220,5 +239,4 @@ def live_system(tmp_path: Path, db_path: Path) -> Iterator[LiveSystem]:
     system.start_redis()
     system.start_web()
     system.start_worker()
-    yield system
-    system.stop()
+    return system

@@ -53,3 +53,28 @@ def test_every_shipped_language_translates_every_message_without_adding_markup()
             for string in strings:
                 added = set(PLACEHOLDER.findall(string)) - allowed
                 assert not added, f"{locale.code}: {message.id!r} adds {added}"
+
+
+def test_each_catalogs_plural_forms_agree_with_cldr_for_whole_numbers():
+    """Two counts take the same form in a catalog exactly when CLDR puts them in the same
+    category (Sami has a dual; Arabic six forms; Tigrinya's singular covers 0)."""
+    from babel import Locale
+
+    for locale in i18n.LOCALES:
+        with open(TRANSLATIONS / locale.code / "LC_MESSAGES" / "messages.po", "rb") as file:
+            catalog = read_po(file)
+        rule = Locale.parse(locale.code).plural_form
+        pairs = {(rule(n), catalog.plural_expr and _index(catalog.plural_expr, n))
+                 for n in range(0, 1001)}
+        categories = {category for category, _ in pairs}
+        indexes = {index for _, index in pairs}
+        assert len(pairs) == len(categories) == len(indexes), (
+            f"{locale.code}: Plural-Forms {catalog.plural_expr!r} does not match CLDR {rule}")
+        assert max(indexes) < catalog.num_plurals
+
+
+def _index(expression: str, n: int) -> int:
+    """Evaluate a gettext plural expression (C syntax) for n."""
+    from gettext import c2py
+
+    return c2py(expression)(n)

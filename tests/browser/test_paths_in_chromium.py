@@ -1,0 +1,122 @@
+"""Each of the four paths, walked to the receipt in real Chromium on a 320 px phone with
+JavaScript off, in bokmål, Arabic and Northern Sami; the report the service opens holds exactly
+what was typed on the path taken. Every page view is weighed on the way."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Request
+from sqlalchemy import select
+
+from database import Database
+from routing.models import Envelope
+from sealing import read_key_file, unseal
+from tests.browser.walks import PATHS, Person
+from tests.conftest import KEY_PASSPHRASE, LiveSystem
+
+PHONE = {"width": 320, "height": 640}
+MAX_REQUESTS_PER_VIEW = 4
+MAX_BYTES_PER_VIEW = 60 * 1024
+
+
+class Traffic:
+    """Every request the page makes, grouped by page view (a GET of a document and what it
+    pulls in); anything for another host is refused and remembered."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.base_url = base_url
+        self.views: list[list[Request]] = []
+        self.refused: list[str] = []
+        page.route("**/*", self._route)
+        page.on("requestfinished", self._finished)
+
+    def _route(self, route: Any) -> None:
+        if route.request.url.startswith(self.base_url):
+            route.continue_()
+        else:
+            self.refused.append(route.request.url)
+            route.abort()
+
+    def _finished(self, request: Request) -> None:
+        if request.resource_type == "document":
+            if request.method == "GET":
+                self.views.append([request])
+        elif self.views:
+            self.views[-1].append(request)
+
+    def heaviest(self) -> tuple[int, int, str]:
+        """(requests, bytes on the wire, url) of the costliest view."""
+        costs = []
+        for view in self.views:
+            wire = 0
+            for request in view:
+                sizes = request.sizes()
+                wire += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            costs.append((len(view), wire, view[0].url))
+        return max(costs, key=lambda cost: (cost[0], cost[1]))
+
+
+def opened_report(system: LiveSystem, reference: str) -> dict[str, Any]:
+    """Wait for the worker to deliver, then open the envelope with the service's own key."""
+    database = Database(system.database_url)
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            with database.session() as session:
+                envelope = session.scalar(select(Envelope).where(Envelope.reference == reference))
+            if envelope is not None and envelope.state == "delivered":
+                break
+            assert time.monotonic() < deadline, f"{reference} not delivered"
+            time.sleep(0.05)
+    finally:
+        database.dispose()
+    for key_file in system.key_files.values():
+        pair = read_key_file(key_file.read_text(), KEY_PASSPHRASE)
+        if pair.key_id == envelope.key_id:
+            return json.loads(unseal(envelope.sealed, pair.private_key))
+    raise AssertionError(f"no test key opens {reference}")
+
+
+def assert_report_matches(report: dict[str, Any], expected: dict[str, Any], language: str) -> None:
+    assert report["language"] == language
+    assert report["reporter_type"] == expected["reporter_type"]
+    assert report["anonymity"] == expected["anonymity"]
+    assert report["location"]["municipality_number"] == expected["municipality_number"]
+    assert report["location"]["found_by"] == expected["found_by"]
+    assert len(report["children"]) == len(expected["children"])
+    for sent, typed in zip(report["children"], expected["children"], strict=True):
+        assert {key: sent[key] for key in typed} == typed
+    assert report["concern"]["description"] == expected["description"]
+    assert report["concern"]["topics"] == expected["topics"]
+    if expected["reporter"] is None:
+        assert report["reporter"] is None and report["anonymous"] is True
+    else:
+        assert {key: report["reporter"][key] for key in expected["reporter"]} == expected["reporter"]
+
+
+@pytest.mark.parametrize("language", ["nb", "ar", "se"])
+@pytest.mark.parametrize("path", list(PATHS))
+def test_each_path_reaches_the_receipt_and_the_service_opens_exactly_what_was_typed(
+    browser: Browser, shared_live_system: LiveSystem, path: str, language: str
+):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    traffic = Traffic(page, shared_live_system.base_url)
+    person = Person(page, language)
+    expected = PATHS[path](person, shared_live_system.base_url)
+    requests_, wire, url = traffic.heaviest()
+    context.close()
+
+    assert traffic.refused == []
+    assert requests_ <= MAX_REQUESTS_PER_VIEW, f"{url} needs {requests_} requests"
+    assert wire <= MAX_BYTES_PER_VIEW, f"{url} weighs {wire} bytes"
+
+    report = opened_report(shared_live_system, expected["reference"])
+    assert_report_matches(report, expected, language)
+    if path == "private-named":
+        # The municipality picked from the list, then abandoned, routed nothing and is nowhere.
+        assert "Bergen" not in json.dumps(report, ensure_ascii=False)
