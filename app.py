@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+import assets
 import i18n
 from config import PROJECT_ROOT, Config
 from database import Database
@@ -54,6 +55,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
     )
     app.extensions["config"] = config
+    assets.init_app(app)
     app.extensions["database"] = Database(config.database_url or "")
     app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
     # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.

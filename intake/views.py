@@ -84,8 +84,9 @@ def step(step: str) -> Any:
         # The language switch on a form page submits the form, so nothing typed is lost.
         return redirect(url_for(".step", step=step, change=change), 303)
     if not token_valid:
+        # Not a bare 400: the page again, with what was typed and what happened.
         saved.form.form_errors.append(_expired_message())
-        return _render_step(step, draft, saved.form), 400
+        return _render_step(step, draft, saved.form), 422
     if not saved.valid:
         return _render_step(step, draft, saved.form), 422
     if change:
@@ -118,7 +119,7 @@ def send() -> Any:
         _save(draft)
         if not token_valid:
             saved.form.form_errors.append(_expired_message())
-        return _render_step("check", draft, saved.form), 400 if not token_valid else 422
+        return _render_step("check", draft, saved.form), 422
     reporter_type = journey.reporter_type(draft.answers)
     try:
         sent = wizard.send(

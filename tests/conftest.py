@@ -160,9 +160,9 @@ class LiveSystem:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.base_url + "/", timeout=2).status_code == 200:
+                if requests.get(self.base_url + "/", timeout=10).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or busy starting
                 time.sleep(0.1)
         raise RuntimeError("the web app did not start: " + (self.logs / "web.log").read_text())
 
@@ -236,7 +236,11 @@ def start_live_system(tmp_path: Path, db_path: Path) -> LiveSystem:
     }
     system = LiveSystem(tmp_path, f"http://127.0.0.1:{port}", env, database_url, redis_socket,
                         key_files, logs)
-    system.start_redis()
-    system.start_web()
-    system.start_worker()
+    try:
+        system.start_redis()
+        system.start_web()
+        system.start_worker()
+    except BaseException:
+        system.stop()
+        raise
     return system

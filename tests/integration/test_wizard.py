@@ -351,6 +351,29 @@ def test_wizard_pages_are_never_cached(client, wizard):
         assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
+def test_cookies_go_when_the_browser_closes_and_the_stylesheet_is_cached_under_its_hash(
+    client, wizard
+):
+    first = client.get("/report/emergency")
+    answered = client.post("/report/emergency", data={
+        "answer": "no", "csrf_token": csrf_token(first.get_data(as_text=True))})
+    cookies = first.headers.getlist("Set-Cookie") + answered.headers.getlist("Set-Cookie")
+    assert {cookie.split("=")[0] for cookie in cookies} >= {"session", "draft"}
+    for cookie in cookies:
+        assert "expires" not in cookie.lower() and "max-age" not in cookie.lower(), cookie
+
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"',
+                           first.get_data(as_text=True))[1]
+    assert re.fullmatch(r"/assets/style\.[0-9a-f]{12}\.css", stylesheet)
+    css = client.get(stylesheet)
+    body = css.get_data()
+    css.close()
+    assert css.status_code == 200 and b".button" in body
+    assert "immutable" in css.headers["Cache-Control"]
+    # An old name after a deploy is not served as if it were the new file.
+    assert client.get("/assets/style.000000000000.css").status_code == 404
+
+
 def test_an_expired_page_keeps_what_was_typed_and_says_what_happened(client, wizard):
     start(wizard)
     wizard.answer("anonymity", {"anonymity": "named"})
@@ -358,7 +381,7 @@ def test_an_expired_page_keeps_what_was_typed_and_says_what_happened(client, wiz
     response = client.post("/report/child-1-name", data={"name": "Ola Nordmann",
                                                          "csrf_token": "stale"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'value="Ola Nordmann"' in html
     assert "Siden var utløpt" in html
 
