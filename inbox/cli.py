@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from extensions import database
 from inbox.auth import UserError, create_user
+from inbox.fiks_export import CannotExport, to_fiks_v2
 from inbox.report_text import render_text
 from routing.cli import read_secret
 from routing.envelope_file import EnvelopeFile, EnvelopeFileError, parse
@@ -44,10 +45,14 @@ def add_user(username: str, service_id: str, password_stdin: bool) -> None:
 @click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), help="Where to write the report (default: here).")
+@click.option("--fiks", is_flag=True,
+              help="Also write <reference>.fiks-v2.json in the KS Fiks bekymringsmelding v2 "
+                   "format that case systems import.")
 def open_envelope(
-    envelope_file: Path, key_file: Path, passphrase_stdin: bool, out_dir: Path
+    envelope_file: Path, key_file: Path, passphrase_stdin: bool, out_dir: Path, fiks: bool
 ) -> None:
-    """Decrypt a downloaded envelope to <reference>.json and a readable <reference>.txt."""
+    """Decrypt a downloaded envelope to <reference>.json and a readable <reference>.txt
+    (and, with --fiks, <reference>.fiks-v2.json)."""
     try:
         envelope = parse(envelope_file.read_bytes())
     except EnvelopeFileError as error:
@@ -66,17 +71,31 @@ def open_envelope(
     # File names come only from the envelope's validated reference, never from the payload.
     json_path = out_dir / f"{envelope.reference}.json"
     text_path = out_dir / f"{envelope.reference}.txt"
-    for path in (json_path, text_path):
+    fiks_path = out_dir / f"{envelope.reference}.fiks-v2.json"
+    for path in (json_path, text_path, *([fiks_path] if fiks else [])):
         if path.exists():
             raise click.ClickException(f"{path} exists; nothing was written")
+    fiks_document, not_exported = None, None
+    if fiks:
+        # A report the format cannot hold is still opened: the team needs it either way.
+        try:
+            fiks_document = to_fiks_v2(report)  # type: ignore[arg-type]
+        except CannotExport as error:
+            not_exported = str(error)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_new(json_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         _write_new(text_path, render_text(report))
+        if fiks_document is not None:
+            _write_new(fiks_path, json.dumps(fiks_document, ensure_ascii=False, indent=2) + "\n")
     except OSError as error:
         raise click.ClickException(f"cannot write the report: {error}") from error
     click.echo(f"Wrote {json_path}")
     click.echo(f"Wrote {text_path}")
+    if fiks_document is not None:
+        click.echo(f"Wrote {fiks_path}")
+    if not_exported:
+        click.echo(f"Did not write {fiks_path}: {not_exported}")
 
 
 def _open(envelope: EnvelopeFile, private_key: bytes, source: Path) -> object:
