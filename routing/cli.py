@@ -22,7 +22,7 @@ from config import Config
 from database import Database
 
 from extensions import config, database, redis_connection
-from routing import directory, jobs
+from routing import directory, jobs, services_file
 from routing.models import Service
 from sealing import KeyPair, b64, fingerprint, unb64, write_key_file
 
@@ -43,6 +43,32 @@ def load_directory(data_dir: Path | None) -> None:
     click.echo(
         f"Loaded {summary.municipalities} municipalities and {summary.postal_codes} postal codes."
     )
+
+
+@directory_cli.command("services")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change.")
+def load_services_file(file: Path, dry_run: bool) -> None:
+    """Check a reviewed services file and apply it: services and the municipalities they cover.
+
+    Every problem is listed and nothing is written while any remains (exit status 1). Keys are
+    not touched: register them with `flask keys register`. The format is described in
+    data/services.example.toml.
+    """
+    try:
+        with database().session() as session:
+            summary = services_file.load(session, file, dry_run=dry_run)
+    except services_file.ServicesFileError as error:
+        click.echo(f"{file}: {len(error.problems)} problem(s); nothing was written.", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from None
+    for line in summary.lines():
+        click.echo(line)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    elif summary.has_changes:
+        click.echo("Written.")
 
 
 @keys_cli.command("generate")

@@ -42,6 +42,10 @@ class Service(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # Where the team is told that reports arrived, and who is told when that fails. Nullable: demo
+    # services and services created before the services file have none.
+    email: Mapped[str | None] = mapped_column(String(254))
+    fallback_email: Mapped[str | None] = mapped_column(String(254))
     is_demo: Mapped[bool] = mapped_column(default=False)
 
     coverage: Mapped[list[Coverage]] = relationship(back_populates="service")
