@@ -37,6 +37,11 @@ class Config:
     demo: bool = True
     # Where "Exit this page" leads: a neutral site that says nothing about this one.
     exit_url: str = "https://www.yr.no/"
+    # Notifications to intake teams: counts and a link, never report content.
+    public_base_url: str = "http://127.0.0.1:5000"
+    smtp_host: str = ""  # empty: notifications are logged, not sent (development)
+    smtp_port: int = 25
+    mail_from: str = "ikke-svar@bekymringsmelding.example"
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None = None) -> Config:
@@ -69,6 +74,10 @@ class Config:
             "EXIT_URL": "exit_url",
             "RECONCILE_AFTER_SECONDS": "reconcile_after_seconds",
             "REVIEW_DAYS": "review_days",
+            "PUBLIC_BASE_URL": "public_base_url",
+            "SMTP_HOST": "smtp_host",
+            "SMTP_PORT": "smtp_port",
+            "MAIL_FROM": "mail_from",
         }
         values = {field: environ[env] for env, field in names.items() if environ.get(env)}
         if values.get("environment") == "production":

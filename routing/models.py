@@ -113,3 +113,8 @@ class Envelope(Base):
     downloaded_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     delivery_attempts: Mapped[int] = mapped_column(default=0)
+    # When the team was told (arrival), reminded (not downloaded in 24 h) and the fallback
+    # contact escalated to (not acknowledged in 2 working days); each is sent once.
+    notified_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
