@@ -26,6 +26,7 @@ from database import Database
 from extensions import babel, close_db_session, csrf
 from intake import drafts
 from redis_connection import connect
+from routing.health import blueprint as health_blueprint
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -71,6 +72,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(intake_blueprint)
     app.register_blueprint(inbox_blueprint, url_prefix="/inbox")
+    app.register_blueprint(health_blueprint)
 
     from inbox.cli import inbox_cli
     from routing.cli import directory_cli, keys_cli, routing_cli

@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -16,14 +16,15 @@ from flask import current_app
 from flask.cli import AppGroup
 from redis import Redis
 from rq import SimpleWorker
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Config
 from database import Database
 
 from extensions import config, database, redis_connection
-from routing import directory, jobs, services_file
-from routing.models import Service
+from routing import directory, jobs, operations, services_file
+from routing.models import Service, ServiceKey
 from sealing import KeyPair, b64, fingerprint, unb64, write_key_file
 
 directory_cli = AppGroup("directory", help="The directory of municipalities and postal codes.")
@@ -99,17 +100,75 @@ def generate_key(out: Path, label: str, passphrase_stdin: bool) -> None:
 @keys_cli.command("register")
 @click.argument("service_id")
 @click.argument("public_key")
-def register_key(service_id: str, public_key: str) -> None:
-    """Register a service's public key (base64, as `flask keys generate` prints it)."""
+@click.option("--valid-from", default=None,
+              type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+              help="Rotate at this time (UTC, e.g. 2027-01-01T00:00); default now.")
+def register_key(service_id: str, public_key: str, valid_from: datetime | None) -> None:
+    """Register a service's public key (base64, as `flask keys generate` prints it).
+
+    Registering a second key rotates: reports from --valid-from are sealed to the new key,
+    reports sealed before still open with the old one.
+    """
     raw = unb64(public_key)
     if len(raw) != 32:
         raise click.ClickException("a public key is 32 bytes (44 characters of base64)")
     with database().session() as session:
         if session.get(Service, service_id) is None:
             raise click.ClickException(f"no service with id {service_id!r}")
-        key = directory.register_key(session, service_id, raw)
-    click.echo(f"Registered key {key.key_id} for {service_id}.")
+        key = directory.register_key(session, service_id, raw,
+                                     valid_from=valid_from and valid_from.replace(tzinfo=UTC))
+        starts = key.valid_from.isoformat(timespec="minutes")
+    click.echo(f"Registered key {key.key_id} for {service_id}, in force from {starts} UTC.")
     click.echo(f"Confirm this fingerprint with the service by phone: {fingerprint(raw)}")
+
+
+@keys_cli.command("retire")
+@click.argument("key_id")
+@click.option("--leave-without-key", is_flag=True,
+              help="Retire even the last key in force; the service then cannot receive.")
+def retire_key(key_id: str, leave_without_key: bool) -> None:
+    """Stop sealing new reports to a key (for instance when its private key is lost)."""
+    with database().session() as session:
+        try:
+            key = directory.retire_key(session, key_id, allow_last=leave_without_key)
+        except KeyError:
+            raise click.ClickException(f"no key with id {key_id!r}") from None
+        except directory.LastKeyError as error:
+            raise click.ClickException(str(error)) from None
+        service_id = key.service_id
+    click.echo(f"Retired key {key_id} of {service_id}. Reports sealed to it still open with it.")
+
+
+@keys_cli.command("list")
+@click.argument("service_id")
+def list_keys(service_id: str) -> None:
+    """A service's keys, which one new reports are sealed to, and their fingerprints."""
+    with database().session() as session:
+        current = directory.current_key(session, service_id)
+        keys = session.scalars(select(ServiceKey).where(ServiceKey.service_id == service_id)
+                               .order_by(ServiceKey.valid_from)).all()
+        if not keys:
+            raise click.ClickException(f"{service_id!r} has no keys: it cannot receive reports")
+        for key in keys:
+            state = ("in use" if current is not None and key.key_id == current.key_id
+                     else "retired" if key.retired_at else "not in use")
+            click.echo(f"{key.key_id}  {fingerprint(key.public_key)}  from "
+                       f"{key.valid_from.isoformat(timespec='minutes')}  {state}")
+
+
+@routing_cli.command("status")
+def show_status() -> None:
+    """Envelopes per service and state, and the oldest report nobody has acknowledged."""
+    with database().session() as session:
+        statuses = operations.status_by_service(session)
+    if not statuses:
+        click.echo("No envelopes.")
+    for status in statuses:
+        counts = ", ".join(f"{state} {count}" for state, count in sorted(status.counts.items()))
+        oldest = (status.oldest_unacknowledged.isoformat(timespec="minutes")
+                  if status.oldest_unacknowledged else "none")
+        click.echo(f"{status.service_id} ({status.name}): {counts}; "
+                   f"oldest unacknowledged {oldest}")
 
 
 @routing_cli.command("worker")

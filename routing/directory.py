@@ -151,13 +151,50 @@ def current_key(session: Session, service_id: str, at: datetime | None = None) -
 
 
 def register_key(
-    session: Session, service_id: str, public_key: bytes, *, is_demo: bool = False
+    session: Session,
+    service_id: str,
+    public_key: bytes,
+    *,
+    is_demo: bool = False,
+    valid_from: datetime | None = None,
 ) -> ServiceKey:
+    """Register a public key. A later valid_from rotates: reports from that moment are sealed
+    to the new key, and reports sealed before still name (and open with) the old one."""
     from sealing import key_id
 
     key = ServiceKey(
-        key_id=key_id(public_key), service_id=service_id, public_key=public_key, is_demo=is_demo
+        key_id=key_id(public_key), service_id=service_id, public_key=public_key, is_demo=is_demo,
+        valid_from=valid_from or utcnow(),
     )
     session.add(key)
+    session.flush()
+    return key
+
+
+class LastKeyError(ValueError):
+    """Retiring this key would leave its service unable to receive reports."""
+
+
+def retire_key(session: Session, key_id: str, at: datetime | None = None, *,
+               allow_last: bool = False) -> ServiceKey:
+    """Stop sealing new reports to a key (a lost or compromised private key). Reports already
+    sealed to it are untouched: only its private key opens them."""
+    at = at or utcnow()
+    key = session.get(ServiceKey, key_id)
+    if key is None:
+        raise KeyError(key_id)
+    others = session.scalars(
+        select(ServiceKey).where(
+            ServiceKey.service_id == key.service_id,
+            ServiceKey.key_id != key_id,
+            or_(ServiceKey.retired_at.is_(None), ServiceKey.retired_at > at),
+        )
+    ).all()
+    if not others and not allow_last:
+        raise LastKeyError(
+            f"{key_id} is the only key of {key.service_id} in force: after retiring it the "
+            "service cannot receive reports. Register a new key first."
+        )
+    key.retired_at = at
     session.flush()
     return key
