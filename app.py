@@ -59,8 +59,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     app.extensions["database"] = Database(config.database_url or "")
     app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
+    from routing import notifications
+
     # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.
-    app.extensions["housekeeping"] = [drafts.purge_expired]
+    app.extensions["housekeeping"] = [drafts.purge_expired, notifications.housekeeping_task(config)]
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
     app.before_request(i18n.remember_choice)
@@ -69,9 +71,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     from inbox.views import blueprint as inbox_blueprint
     from intake.views import blueprint as intake_blueprint
+    from routing.api import blueprint as api_blueprint
 
     app.register_blueprint(intake_blueprint)
     app.register_blueprint(inbox_blueprint, url_prefix="/inbox")
+    app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     app.register_blueprint(health_blueprint)
 
     from inbox.cli import inbox_cli

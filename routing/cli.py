@@ -23,7 +23,7 @@ from config import Config
 from database import Database
 
 from extensions import config, database, redis_connection
-from routing import directory, jobs, operations, services_file
+from routing import channels, directory, jobs, operations, services_file
 from routing.models import Service, ServiceKey
 from sealing import KeyPair, b64, fingerprint, unb64, write_key_file
 
@@ -192,6 +192,21 @@ def run_worker(burst: bool) -> None:
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 
+@routing_cli.command("api-token")
+@click.argument("service_id")
+def issue_api_token(service_id: str) -> None:
+    """Make a pull-API token for a service, replacing its earlier one, and print it once.
+
+    Only a hash is stored: give the token to the service now, over a safe channel.
+    """
+    with database().session() as session:
+        try:
+            token = channels.issue_api_token(session, service_id)
+        except LookupError:
+            raise click.ClickException(f"no service with id {service_id!r}") from None
+    click.echo(token)
+
+
 @routing_cli.command("reconcile")
 def reconcile_once() -> None:
     """Re-enqueue envelopes left accepted longer than the configured time."""
@@ -219,11 +234,16 @@ def _housekeeping_forever(
                 timedelta(seconds=settings.reconcile_after_seconds),
                 db,
             )
-            for task in tasks:
+        except Exception as error:  # noqa: BLE001 - keep going; say so loudly
+            log.error("reconciling failed: %s", type(error).__name__)
+        # Each task on its own: a mail server being down must not stop expired drafts going.
+        for task in tasks:
+            try:
                 with db.session() as session:
                     task(session)
-        except Exception as error:  # noqa: BLE001 - keep going; say so loudly
-            log.error("housekeeping failed: %s", type(error).__name__)
+            except Exception as error:  # noqa: BLE001 - keep going; say so loudly
+                log.error("housekeeping task %s failed: %s",
+                          getattr(task, "__name__", "task"), type(error).__name__)
 
 
 def read_secret(from_stdin: bool, *, prompt: str = "Passphrase", confirm: bool = False) -> str:

@@ -7,17 +7,18 @@ Jobs take ids only, use RQ's JSON serializer and deterministic job ids.
 from __future__ import annotations
 
 import logging
+import random
 from datetime import timedelta
 
 import redis
-from rq import Queue, Retry
+from rq import Queue, Retry, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from config import Config
 from database import Database
-from routing import delivery
+from routing import channels, delivery, push
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,19 @@ RETRY = Retry(max=8, interval=[5, 15, 30, 60, 120, 300, 600, 1800])
 JOB_TIMEOUT = 60
 # A job in one of these states will still run; enqueueing it again would only add work.
 PENDING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+PUSH_JOB = "routing.jobs.push_job"
+# Exponential backoff from 30 s, capped at an hour: 56 retries span at least 25 hours (with
+# the least jitter; about 37 on average), so a case system down for a day still gets every report.
+# Module attributes, read at enqueue time, so tests can make retries immediate.
+PUSH_MAX_RETRIES = 56
+PUSH_BACKOFF_SECONDS = 30
+PUSH_BACKOFF_CAP_SECONDS = 3600
+PUSH_TIMEOUT_SECONDS = push.TIMEOUT_SECONDS
+
+
+class PushNotYetStored(Exception):
+    """Raised by the push job for a transient failure, so RQ's Retry runs it again."""
 
 _database: Database | None = None
 
@@ -64,15 +78,132 @@ def enqueue_delivery(connection: redis.Redis, queue_name: str, envelope_id: str)
 
 
 def deliver_job(envelope_id: str) -> bool:
-    """The RQ entry point: one session, one delivery, committed before the job reports success."""
+    """The RQ entry point: one session, one delivery, committed before the job reports success.
+
+    The push row (if the service pushes) is written in the same transaction as the inbox
+    delivery; its job is enqueued after the commit. If that enqueue is lost, the reconciler
+    finds the push still pending.
+    """
     with _db().session() as session:
-        return delivery.deliver(session, envelope_id)
+        delivered = delivery.deliver(session, envelope_id)
+        push_pending = delivered and channels.open_push(session, envelope_id)
+    if push_pending:
+        job = get_current_job()
+        if job is not None:
+            try:
+                enqueue_push(job.connection, job.origin, envelope_id)
+            except redis.RedisError as error:
+                log.warning(
+                    "push of envelope %s not enqueued (%s); the reconciler will",
+                    envelope_id,
+                    type(error).__name__,
+                )
+    return delivered
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+def push_job_id(envelope_id: str) -> str:
+    return f"push-{envelope_id}"
+
+
+def push_retry() -> Retry:
+    """Exponential backoff with "equal jitter" (half the wait fixed, half random), drawn per
+    envelope, so pushes that failed together during an outage do not all return together."""
+    intervals = []
+    for n in range(PUSH_MAX_RETRIES):
+        wait = min(PUSH_BACKOFF_CAP_SECONDS, PUSH_BACKOFF_SECONDS * 2**n)
+        intervals.append(round(wait / 2 + random.uniform(0, wait / 2)))
+    return Retry(max=PUSH_MAX_RETRIES, interval=intervals)
+
+
+def enqueue_push(connection: redis.Redis, queue_name: str, envelope_id: str) -> None:
+    queue(connection, queue_name).enqueue_call(
+        PUSH_JOB,
+        args=(envelope_id,),
+        job_id=push_job_id(envelope_id),
+        retry=push_retry(),
+        timeout=JOB_TIMEOUT,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def push_job(envelope_id: str) -> bool:
+    """The RQ entry point of one push attempt. True if this attempt got it stored.
+
+    Two short transactions around the HTTP call, so no database lock is held over the network.
+    A transient failure raises (RQ retries with backoff) unless it was the last try; a
+    permanent refusal and the last try mark the push failed and alert the operators.
+    """
+    job = get_current_job()
+    # RQ counts retries down; none left (or run outside RQ) means this is the last try. The
+    # attempt count in the database caps it too, in case the reconciler re-enqueued it.
+    with _db().session() as session:
+        attempt = channels.start_push_attempt(session, envelope_id)
+    if attempt is None:
+        return False
+    final = job is None or not job.retries_left or attempt.attempt > PUSH_MAX_RETRIES
+    result = push.post(
+        attempt.url, attempt.secret, envelope_id, attempt.body, timeout=PUSH_TIMEOUT_SECONDS
+    )
+    with _db().session() as session:
+        state = channels.record_push_result(session, attempt, result, final=final)
+    if state == channels.ChannelState.PENDING:
+        raise PushNotYetStored(
+            f"push of envelope {envelope_id}: status {result.status}, will retry"
+        )
+    return result.stored and state == channels.ChannelState.DELIVERED
+
+
+def retry_failed_pushes(
+    connection: redis.Redis,
+    queue_name: str,
+    service_id: str | None = None,
+    database: Database | None = None,
+) -> int:
+    """After a service fixed its endpoint: set its failed pushes pending again and enqueue them."""
+    with (database or _db()).session() as session:
+        envelope_ids = channels.reopen_failed_pushes(session, service_id)
+    for envelope_id in envelope_ids:
+        enqueue_push(connection, queue_name, envelope_id)
+    return len(envelope_ids)
+
+
+def reconcile_pushes(
+    connection: redis.Redis,
+    queue_name: str,
+    older_than: timedelta,
+    database: Database | None = None,
+) -> int:
+    """Re-enqueue every push left pending whose job the queue no longer holds (Redis lost it,
+    or the job died without reporting). Returns how many were."""
+    with (database or _db()).session() as session:
+        pending = channels.pending_pushes(session, older_than)
+    enqueued = 0
+    for envelope_id in pending:
+        if _job_status(connection, push_job_id(envelope_id)) in PENDING | {JobStatus.STARTED}:
+            continue
+        enqueue_push(connection, queue_name, envelope_id)
+        enqueued += 1
+    if enqueued:
+        log.warning("reconciler re-enqueued %d pending push(es)", enqueued)
+    return enqueued
+
+
+def _job_status(connection: redis.Redis, id_: str) -> JobStatus | None:
+    try:
+        return Job.fetch(id_, connection=connection, serializer=JSONSerializer).get_status()
+    except NoSuchJobError:
+        return None
 
 
 def reconcile(
     connection: redis.Redis, queue_name: str, older_than: timedelta, database: Database | None = None
 ) -> int:
-    """Re-enqueue every envelope left `accepted` whose job the queue no longer holds.
+    """Re-enqueue every envelope left `accepted` whose job the queue no longer holds (and,
+    through `reconcile_pushes`, every push left pending).
 
     The database is the truth: if Redis was flushed or restarted, or a worker died holding the
     job, the envelope is still `accepted` and goes back on the queue. Returns how many were.
@@ -93,4 +224,7 @@ def reconcile(
         enqueued += 1
     if enqueued:
         log.warning("reconciler re-enqueued %d envelope(s) left accepted", enqueued)
+    # Pushes ride along, so the worker's housekeeping covers them too; not counted here, as
+    # callers count envelopes brought to the inbox.
+    reconcile_pushes(connection, queue_name, older_than, database)
     return enqueued

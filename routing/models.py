@@ -47,6 +47,12 @@ class Service(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     fallback_email: Mapped[str | None] = mapped_column(String(254))
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Delivery channels besides the built-in inbox, all optional. The push secret signs what we
+    # send (HMAC-SHA256); it is stored here for simplicity, but production should keep it
+    # encrypted or outside the database. Of the pull API's bearer token only a hash is kept.
+    push_url: Mapped[str | None] = mapped_column(String(2000))
+    push_secret: Mapped[str | None] = mapped_column(String(200))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64))
 
     coverage: Mapped[list[Coverage]] = relationship(back_populates="service")
     keys: Mapped[list[ServiceKey]] = relationship(back_populates="service")
@@ -118,3 +124,31 @@ class Envelope(Base):
     notified_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+
+
+class ChannelState(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class ChannelDelivery(Base):
+    """An envelope's delivery over one channel besides the inbox: "push" (we POST it to the
+    service's case-management system) or "pull" (their system fetched it and acknowledged it).
+    One row per envelope and channel, so a delivery is recorded exactly once."""
+
+    __tablename__ = "channel_deliveries"
+    __table_args__ = (
+        UniqueConstraint("envelope_id", "channel", name="uq_channel_delivery"),
+        Index("ix_channel_delivery_state", "channel", "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(ForeignKey("envelopes.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16), default=ChannelState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The receiver's last HTTP status (None: no answer at all, e.g. refused or timed out).
+    last_status: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]

@@ -1,0 +1,305 @@
+"""Delivery channels besides the built-in inbox: the signed push to a service's case-management
+system and the pull API its system polls. Plain functions over a session; they never commit.
+
+The inbox always keeps the envelope: a push that fails, or a pull that never comes, changes
+nothing there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from database import utcnow
+from routing import push
+from routing.envelope_file import to_file
+from routing.models import ChannelDelivery, ChannelState, Envelope, Service
+
+log = logging.getLogger(__name__)
+
+PUSH = "push"
+PULL = "pull"
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushAttempt:
+    """Everything one POST needs, read inside a short transaction so none is held over the
+    network call."""
+
+    envelope_id: str
+    service_id: str
+    url: str
+    secret: str
+    body: bytes
+    attempt: int
+
+
+def set_push_endpoint(session: Session, service_id: str, url: str) -> str:
+    """Point a service's push at `url` with a fresh secret, returned to give to the service."""
+    push.check_url(url)
+    service = session.get(Service, service_id)
+    if service is None:
+        raise LookupError(service_id)
+    secret = secrets.token_urlsafe(32)
+    service.push_url = url
+    service.push_secret = secret
+    return secret
+
+
+def open_push(session: Session, envelope_id: str, now: datetime | None = None) -> bool:
+    """Record a pending push for an envelope whose service has a push endpoint. True if one is
+    pending now. Called in the same transaction that delivers to the inbox, so a delivered
+    envelope of a pushing service always has its push row (the reconciler does the rest)."""
+    service = session.scalar(
+        select(Service).join(Envelope, Envelope.service_id == Service.id).where(
+            Envelope.id == envelope_id
+        )
+    )
+    if service is None or not service.push_url or not service.push_secret:
+        return False
+    existing = session.scalar(_delivery(envelope_id, PUSH))
+    if existing is not None:
+        return existing.state == ChannelState.PENDING
+    session.add(ChannelDelivery(envelope_id=envelope_id, channel=PUSH, created_at=now or utcnow()))
+    session.flush()
+    return True
+
+
+def start_push_attempt(session: Session, envelope_id: str) -> PushAttempt | None:
+    """Count one more attempt and return what to send, or None when there is nothing to do
+    (already delivered or failed, or the service no longer pushes)."""
+    delivery = session.scalar(_delivery(envelope_id, PUSH))
+    if delivery is None or delivery.state != ChannelState.PENDING:
+        return None
+    envelope = session.get(Envelope, envelope_id)
+    service = session.get(Service, envelope.service_id) if envelope is not None else None
+    if envelope is None or service is None or not service.push_url or not service.push_secret:
+        delivery.state = ChannelState.FAILED
+        log.error(
+            "push of envelope %s failed: service %s has no push endpoint any more",
+            envelope_id,
+            envelope.service_id if envelope is not None else "?",
+        )
+        return None
+    # Counted before the call, so a worker killed mid-request still shows the attempt.
+    delivery.attempts += 1
+    return PushAttempt(
+        envelope_id=envelope_id,
+        service_id=service.id,
+        url=service.push_url,
+        secret=service.push_secret,
+        body=to_file(envelope),
+        attempt=delivery.attempts,
+    )
+
+
+def record_push_result(
+    session: Session,
+    attempt: PushAttempt,
+    result: push.PushResult,
+    final: bool,
+    now: datetime | None = None,
+) -> str:
+    """Store the outcome and return the push delivery's state afterwards: "delivered",
+    "failed", or "pending" (the caller should try again later)."""
+    if result.stored:
+        state = ChannelState.DELIVERED
+    elif result.transient and not final:
+        state = ChannelState.PENDING
+    else:
+        state = ChannelState.FAILED
+    values: dict[str, object] = {"state": state, "last_status": result.status}
+    if state == ChannelState.DELIVERED:
+        values["delivered_at"] = now or utcnow()
+    # Conditional, so a duplicate job that lost the race cannot undo a delivery.
+    changed = session.execute(
+        update(ChannelDelivery)
+        .where(
+            ChannelDelivery.envelope_id == attempt.envelope_id,
+            ChannelDelivery.channel == PUSH,
+            ChannelDelivery.state == ChannelState.PENDING,
+        )
+        .values(**values)
+    ).rowcount  # type: ignore[attr-defined]
+    if not changed:
+        return str(
+            session.scalar(
+                select(ChannelDelivery.state).where(
+                    ChannelDelivery.envelope_id == attempt.envelope_id,
+                    ChannelDelivery.channel == PUSH,
+                )
+            )
+        )
+    if state == ChannelState.DELIVERED:
+        log.info("pushed envelope %s to service %s", attempt.envelope_id, attempt.service_id)
+    elif state == ChannelState.FAILED:
+        # The operators' alert. Ids and the status only: the body is sealed, but nothing of it
+        # belongs in a log, nor does the URL (it may carry a credential).
+        reason = "after the last attempt" if result.transient else "refused permanently"
+        log.error(
+            "push of envelope %s to service %s failed %s (status %s, attempt %d); "
+            "the envelope stays in the inbox",
+            attempt.envelope_id,
+            attempt.service_id,
+            reason,
+            result.status if result.status is not None else "none",
+            attempt.attempt,
+        )
+    else:
+        log.warning(
+            "push of envelope %s to service %s: status %s, will try again",
+            attempt.envelope_id,
+            attempt.service_id,
+            result.status if result.status is not None else "none",
+        )
+    return str(state)
+
+
+def pending_pushes(
+    session: Session, older_than: timedelta, now: datetime | None = None
+) -> list[str]:
+    """Envelope ids whose push has been pending longer than `older_than` (for the reconciler)."""
+    cutoff = (now or utcnow()) - older_than
+    return list(
+        session.scalars(
+            select(ChannelDelivery.envelope_id)
+            .where(
+                ChannelDelivery.channel == PUSH,
+                ChannelDelivery.state == ChannelState.PENDING,
+                ChannelDelivery.created_at < cutoff,
+            )
+            .order_by(ChannelDelivery.created_at)
+        )
+    )
+
+
+def reopen_failed_pushes(session: Session, service_id: str | None = None) -> list[str]:
+    """Set failed pushes back to pending (after the service fixed its endpoint); their ids."""
+    query = select(ChannelDelivery).where(
+        ChannelDelivery.channel == PUSH, ChannelDelivery.state == ChannelState.FAILED
+    )
+    if service_id is not None:
+        query = query.join(Envelope, Envelope.id == ChannelDelivery.envelope_id).where(
+            Envelope.service_id == service_id
+        )
+    reopened = []
+    for delivery in session.scalars(query):
+        delivery.state = ChannelState.PENDING
+        delivery.attempts = 0
+        reopened.append(delivery.envelope_id)
+    return reopened
+
+
+def push_state(session: Session, envelope_id: str) -> ChannelDelivery | None:
+    return session.scalar(_delivery(envelope_id, PUSH))
+
+
+def _delivery(envelope_id: str, channel: str):  # type: ignore[no-untyped-def]
+    return select(ChannelDelivery).where(
+        ChannelDelivery.envelope_id == envelope_id, ChannelDelivery.channel == channel
+    )
+
+
+# --- pull API -----------------------------------------------------------------------------------
+
+
+def issue_api_token(session: Session, service_id: str) -> str:
+    """A new bearer token for the service's pull API, replacing any earlier one. Only its hash
+    is stored, so this is the one time anyone sees it.
+
+    The token starts with the service id, so checking it is a primary-key lookup followed by a
+    constant-time comparison of hashes.
+    """
+    service = session.get(Service, service_id)
+    if service is None:
+        raise LookupError(service_id)
+    token = f"{service_id}.{secrets.token_urlsafe(32)}"
+    service.api_token_hash = _token_hash(token)
+    return token
+
+
+def service_for_token(session: Session, token: str) -> str | None:
+    """The id of the service the token belongs to, or None."""
+    service_id, dot, secret = token.rpartition(".")
+    service = session.get(Service, service_id) if dot and secret and service_id else None
+    stored = service.api_token_hash if service is not None else None
+    # Compare even when there is nothing to compare with, so the answer takes as long.
+    matches = hmac.compare_digest(_token_hash(token), stored or "0" * 64)
+    return service_id if matches and stored else None
+
+
+def _token_hash(token: str) -> str:
+    # A plain hash is enough: the token is 256 random bits, not a password to stretch.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _pulled(envelope_id_column):  # type: ignore[no-untyped-def]
+    return exists().where(
+        ChannelDelivery.envelope_id == envelope_id_column,
+        ChannelDelivery.channel == PULL,
+        ChannelDelivery.state == ChannelState.DELIVERED,
+    )
+
+
+def new_for_api(session: Session, service_id: str) -> list[Envelope]:
+    """The service's delivered envelopes its case system has not acknowledged, oldest first."""
+    return list(
+        session.scalars(
+            select(Envelope)
+            .where(
+                Envelope.service_id == service_id,
+                Envelope.delivered_at.is_not(None),
+                ~_pulled(Envelope.id),
+            )
+            .order_by(Envelope.created_at, Envelope.id)
+        )
+    )
+
+
+def envelope_for_api(session: Session, service_id: str, envelope_id: str) -> Envelope | None:
+    """The envelope if it is the service's and delivered; another service's is simply None."""
+    return session.scalar(
+        select(Envelope).where(
+            Envelope.id == envelope_id,
+            Envelope.service_id == service_id,
+            Envelope.delivered_at.is_not(None),
+        )
+    )
+
+
+def acknowledge_pull(
+    session: Session, service_id: str, envelope_id: str, now: datetime | None = None
+) -> datetime | None:
+    """Record that the service's case system has stored the envelope. Idempotent: returns when
+    it was first acknowledged, or None if the service has no such envelope."""
+    if envelope_for_api(session, service_id, envelope_id) is None:
+        return None
+    existing = session.scalar(_delivery(envelope_id, PULL))
+    if existing is None:
+        try:
+            # A savepoint: two acks at once meet the unique constraint, and the loser reads
+            # the winner's row instead of failing the request.
+            with session.begin_nested():
+                existing = ChannelDelivery(
+                    envelope_id=envelope_id,
+                    channel=PULL,
+                    state=ChannelState.DELIVERED,
+                    attempts=1,
+                    delivered_at=now or utcnow(),
+                )
+                session.add(existing)
+        except IntegrityError:
+            existing = session.scalar(_delivery(envelope_id, PULL))
+    assert existing is not None
+    return existing.delivered_at

@@ -1,0 +1,417 @@
+"""The signed push to a service's case-management system, against a real HTTP receiver on
+loopback and a real RQ worker: every envelope is stored there exactly once by id after the
+receiver recovers from refusing connections, timing out or answering 500; the signature checks
+out only with the service's secret; a permanent 4xx is not retried and alerts the operators;
+and whatever happens to the push, the envelope stays downloadable in the inbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import redis
+from rq import SimpleWorker
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from database import Database
+from inbox import envelopes as inbox_envelopes
+from routing import channels, jobs, push
+from routing.acceptance import REPORT_SCHEMA, accept
+from routing.envelope_file import parse, to_file
+from routing.models import ChannelDelivery, Envelope, EnvelopeState, Service
+from tests.conftest import free_port
+from tests.integration.conftest import add_service
+
+QUEUE = "delivery"
+OSLO, BERGEN = "0301", "4601"
+SECRET = "the-oslo-push-secret-0123456789abcdef"
+CANARY = "KANARIFUGL-push-5c2d"
+
+
+# --- a case-management system's receiver ---------------------------------------------------------
+
+
+class Receiver:
+    """A push endpoint on loopback that stores envelope files by id, as a real one should: a
+    second POST of a stored id is answered 200 again, but counted. It can be not started
+    (connection refused), answer 500 to the first N requests, answer a fixed status, or store
+    and then sleep past the client's timeout (the answer is lost, the file is not)."""
+
+    def __init__(self, secret: str = SECRET) -> None:
+        self.secret = secret
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/concerns"
+        self.stored: dict[str, bytes] = {}
+        self.duplicates: Counter[str] = Counter()
+        self.requests: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []
+        self.fail_first = 0
+        self.script: list[int] = []  # statuses for the first requests, before behaving
+        self.status: int | None = None
+        self.slow_first = 0
+        self.delay = 0.0
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.lock:
+                    receiver.requests.append(dict(self.headers.items()))
+                    receiver.bodies.append(body)
+                    number = len(receiver.requests)
+                    status = receiver._answer(number, self.headers, body)
+                if number <= receiver.slow_first:
+                    time.sleep(receiver.delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting, which is the point of this test
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _answer(self, number: int, headers, body: bytes) -> int:  # type: ignore[no-untyped-def]
+        if number <= self.fail_first:
+            return 500
+        if number <= len(self.script):
+            return self.script[number - 1]
+        if self.status is not None:
+            return self.status
+        if not push.verify(
+            self.secret, headers["X-Concern-Timestamp"], body, headers["X-Concern-Signature"]
+        ):
+            return 401
+        envelope_id = headers["X-Concern-Envelope-Id"]
+        if envelope_id in self.stored:
+            self.duplicates[envelope_id] += 1
+        else:
+            self.stored[envelope_id] = body
+        return 200
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The app's database, also given to this process's jobs; retries made immediate and few,
+    and the client's timeout short."""
+    monkeypatch.setattr(jobs, "_database", jobs._database)
+    jobs.use_database(database)
+    monkeypatch.setattr(jobs, "PUSH_MAX_RETRIES", 3)
+    monkeypatch.setattr(jobs, "PUSH_BACKOFF_SECONDS", 0)
+    monkeypatch.setattr(jobs, "PUSH_TIMEOUT_SECONDS", 0.5)
+    yield database
+
+
+def pushing_service(database: Database, service_id: str, number: str, url: str) -> None:
+    add_service(database, service_id, number)
+    with database.session() as session:
+        service = session.get(Service, service_id)
+        assert service is not None
+        service.push_url = url
+        service.push_secret = SECRET
+
+
+def accept_and_enqueue(database: Database, connection: redis.Redis, text: str,
+                       number: str = OSLO) -> str:
+    report = json.dumps({"schema": REPORT_SCHEMA, "concern": {"description": text}}).encode()
+    with database.session() as session:
+        envelope_id = accept(session, report, number).id
+    jobs.enqueue_delivery(connection, QUEUE, envelope_id)
+    return envelope_id
+
+
+def run_worker(connection: redis.Redis) -> None:
+    SimpleWorker(
+        [jobs.queue(connection, QUEUE)], connection=connection, serializer=JSONSerializer
+    ).work(burst=True)
+
+
+def push_row(database: Database, envelope_id: str) -> ChannelDelivery:
+    with database.session() as session:
+        row = channels.push_state(session, envelope_id)
+        assert row is not None, f"no push recorded for {envelope_id}"
+        return row
+
+
+def envelope(database: Database, envelope_id: str) -> Envelope:
+    with database.session() as session:
+        found = session.get(Envelope, envelope_id)
+        assert found is not None
+        return found
+
+
+def assert_in_inbox(database: Database, envelope_id: str) -> None:
+    """Whatever became of the push, the envelope is in Oslo's inbox list and its download (the
+    inbox's own lookup, then the envelope file) works. Through the inbox's functions rather
+    than its pages, so these tests do not depend on how the team signs in."""
+    assert envelope(database, envelope_id).state == EnvelopeState.DELIVERED
+    with database.session() as session:
+        assert envelope_id in [row.id for row in inbox_envelopes.list_for_service(session, "oslo")]
+        found = inbox_envelopes.own_envelope(session, "oslo", envelope_id)
+        assert found is not None
+        assert parse(to_file(found)).envelope_id == envelope_id
+
+
+# --- delivered ---------------------------------------------------------------------------------
+
+
+def test_pushed_envelope_is_signed_stored_once_and_stays_in_the_inbox(
+    worker_db, redis_client, receiver
+):
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    add_service(worker_db, "bergen", BERGEN)  # no push: nothing is sent for it
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+    other = accept_and_enqueue(worker_db, redis_client, "til Bergen", BERGEN)
+
+    run_worker(redis_client)
+
+    assert list(receiver.stored) == [envelope_id]
+    assert receiver.duplicates == Counter()
+    body = receiver.stored[envelope_id]
+    assert body == to_file(envelope(worker_db, envelope_id))
+    assert CANARY.encode() not in body
+    headers = receiver.requests[0]
+    assert headers["X-Concern-Envelope-Id"] == envelope_id
+    assert abs(int(headers["X-Concern-Timestamp"]) - time.time()) < 60
+    signature = headers["X-Concern-Signature"]
+    assert signature.startswith("sha256=")
+    assert push.verify(SECRET, headers["X-Concern-Timestamp"], body, signature)
+    assert not push.verify("another-secret", headers["X-Concern-Timestamp"], body, signature)
+    assert not push.verify(SECRET, str(int(headers["X-Concern-Timestamp"]) + 1), body, signature)
+    assert not push.verify(SECRET, headers["X-Concern-Timestamp"], body + b" ", signature)
+
+    row = push_row(worker_db, envelope_id)
+    assert (row.state, row.attempts, row.last_status) == ("delivered", 1, 200)
+    assert row.delivered_at is not None
+    job = Job.fetch(jobs.push_job_id(envelope_id), connection=redis_client,
+                    serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FINISHED and job.return_value() is True
+    with worker_db.session() as session:
+        assert channels.push_state(session, other) is None
+    assert_in_inbox(worker_db, envelope_id)
+
+
+def test_push_job_run_again_does_not_post_again(worker_db, redis_client, receiver):
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "en gang")
+    run_worker(redis_client)
+    assert len(receiver.requests) == 1
+
+    assert jobs.push_job(envelope_id) is False  # a re-enqueue after the success
+    assert jobs.deliver_job(envelope_id) is False  # the delivery job too
+    run_worker(redis_client)
+    assert len(receiver.requests) == 1
+    assert push_row(worker_db, envelope_id).attempts == 1
+
+
+# --- transient failures: retried until stored, exactly once --------------------------------------
+
+
+def test_every_envelope_reaches_a_receiver_that_answered_500_at_first_exactly_once(
+    worker_db, redis_client, receiver
+):
+    receiver.fail_first = 5
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    ids = [accept_and_enqueue(worker_db, redis_client, f"melding {n}") for n in range(4)]
+
+    run_worker(redis_client)
+
+    assert sorted(receiver.stored) == sorted(ids)
+    assert receiver.duplicates == Counter()
+    assert len(receiver.requests) == 4 + 5
+    attempts = {envelope_id: push_row(worker_db, envelope_id).attempts for envelope_id in ids}
+    assert sum(attempts.values()) == 9
+    for envelope_id in ids:
+        row = push_row(worker_db, envelope_id)
+        assert (row.state, row.last_status) == ("delivered", 200)
+        assert envelope(worker_db, envelope_id).delivery_attempts == 1
+    assert_in_inbox(worker_db, ids[0])
+
+
+def test_a_push_whose_answer_timed_out_is_sent_again_and_stored_once(
+    worker_db, redis_client, receiver
+):
+    receiver.slow_first = 1
+    receiver.delay = 2.0  # longer than the client's 0.5 s: it stored the file, we never heard
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "sein")
+
+    started = time.monotonic()
+    run_worker(redis_client)
+
+    assert time.monotonic() - started < 10
+    assert list(receiver.stored) == [envelope_id]
+    # The idempotency key is what keeps it once: the second POST was a duplicate, answered 200.
+    assert receiver.duplicates == Counter({envelope_id: 1})
+    assert [r["X-Concern-Envelope-Id"] for r in receiver.requests] == [envelope_id] * 2
+    row = push_row(worker_db, envelope_id)
+    assert (row.state, row.attempts, row.last_status) == ("delivered", 2, 200)
+
+
+@pytest.mark.parametrize("status", [408, 429, 502, 503])
+def test_transient_statuses_are_retried(worker_db, redis_client, receiver, status):
+    receiver.script = [status, status]
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "igjen")
+    run_worker(redis_client)
+
+    assert list(receiver.stored) == [envelope_id]
+    row = push_row(worker_db, envelope_id)
+    assert (row.state, row.attempts) == ("delivered", 3)
+
+
+def test_receiver_down_fails_the_push_after_the_last_retry_alerts_and_recovers_on_request(
+    worker_db, redis_client, receiver, caplog
+):
+    # Not started: every attempt is refused.
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+    caplog.set_level(logging.INFO)
+
+    run_worker(redis_client)
+
+    row = push_row(worker_db, envelope_id)
+    assert (row.state, row.attempts, row.last_status) == ("failed", 4, None)  # 1 + 3 retries
+    alerts = [r for r in caplog.records
+              if r.levelno == logging.ERROR and r.name == "routing.channels"]
+    assert len(alerts) == 1
+    assert envelope_id in alerts[0].getMessage() and "oslo" in alerts[0].getMessage()
+    assert CANARY not in caplog.text and SECRET not in caplog.text
+    assert str(receiver.port) not in caplog.text  # not even where it was sent
+    assert_in_inbox(worker_db, envelope_id)
+
+    receiver.start()
+    assert jobs.retry_failed_pushes(redis_client, QUEUE, "oslo", worker_db) == 1
+    run_worker(redis_client)
+    assert list(receiver.stored) == [envelope_id]
+    assert receiver.duplicates == Counter()
+    assert push_row(worker_db, envelope_id).state == "delivered"
+
+
+# --- permanent failures: not retried --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410, 422])
+def test_a_permanent_4xx_is_not_retried_marks_the_push_failed_and_alerts(
+    worker_db, redis_client, receiver, caplog, status
+):
+    receiver.status = status
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+    caplog.set_level(logging.INFO)
+
+    run_worker(redis_client)
+
+    assert len(receiver.requests) == 1
+    assert receiver.stored == {}
+    row = push_row(worker_db, envelope_id)
+    assert (row.state, row.attempts, row.last_status) == ("failed", 1, status)
+    job = Job.fetch(jobs.push_job_id(envelope_id), connection=redis_client,
+                    serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FINISHED and job.return_value() is False
+    alerts = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(alerts) == 1 and envelope_id in alerts[0] and "oslo" in alerts[0]
+    assert str(status) in alerts[0]
+    assert CANARY not in caplog.text
+    assert_in_inbox(worker_db, envelope_id)
+
+
+def test_a_receiver_with_another_secret_refuses_and_nothing_is_stored(
+    worker_db, redis_client, receiver
+):
+    receiver.secret = "not the secret we sign with"
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "feil nøkkel")
+    run_worker(redis_client)
+    assert receiver.stored == {}
+    assert (push_row(worker_db, envelope_id).state, len(receiver.requests)) == ("failed", 1)
+
+
+# --- the database is the truth ---------------------------------------------------------------
+
+
+def test_a_push_whose_job_redis_lost_is_reenqueued_by_the_reconciler_and_sent_once(
+    worker_db, redis_client, receiver
+):
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    ids = [accept_and_enqueue(worker_db, redis_client, f"tapt {n}") for n in range(3)]
+    for envelope_id in ids:
+        jobs.deliver_job(envelope_id)  # delivered to the inbox, push row pending
+    redis_client.flushall()  # the push jobs were never enqueued or are lost
+    assert all(push_row(worker_db, e).state == "pending" for e in ids)
+
+    assert jobs.reconcile_pushes(redis_client, QUEUE, timedelta(minutes=5), worker_db) == 0
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 0  # envelopes
+    assert sorted(jobs.queue(redis_client, QUEUE).get_job_ids()) == sorted(
+        jobs.push_job_id(e) for e in ids
+    )
+    assert jobs.reconcile_pushes(redis_client, QUEUE, timedelta(0), worker_db) == 0  # queued
+
+    run_worker(redis_client)
+    assert sorted(receiver.stored) == sorted(ids)
+    assert receiver.duplicates == Counter()
+    assert jobs.reconcile_pushes(redis_client, QUEUE, timedelta(0), worker_db) == 0
+
+
+def test_push_urls_must_be_https_except_on_loopback(worker_db):
+    add_service(worker_db, "oslo", OSLO)
+    with worker_db.session() as session:
+        secret = channels.set_push_endpoint(session, "oslo", "https://sak.example.no/concerns")
+        assert len(secret) >= 40
+        channels.set_push_endpoint(session, "oslo", "http://127.0.0.1:8080/concerns")
+        for bad in ("http://sak.example.no/concerns", "ftp://127.0.0.1/x", "file:///etc/passwd"):
+            with pytest.raises(ValueError):
+                channels.set_push_endpoint(session, "oslo", bad)
+    assert push.post("http://sak.example.no/x", SECRET, "0" * 32, b"{}") == push.PushResult(
+        status=None, transient=False
+    )
+
+
+def test_production_backoff_grows_exponentially_with_jitter_and_outlasts_a_day():
+    # The module's own values, not the test's immediate ones.
+    schedules = [jobs.push_retry() for _ in range(5)]
+    for retry in schedules:
+        assert retry.max == jobs.PUSH_MAX_RETRIES == len(retry.intervals)
+        assert 15 <= retry.intervals[0] <= 30
+        assert retry.intervals[4] >= 8 * retry.intervals[0] // 2  # doubling, give or take jitter
+        assert max(retry.intervals) <= jobs.PUSH_BACKOFF_CAP_SECONDS
+        assert sum(retry.intervals) >= 24 * 3600
+    assert len({tuple(retry.intervals) for retry in schedules}) > 1, "no jitter"
