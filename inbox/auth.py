@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.models import AuditEntry, IntakeUser
+from inbox.models import AuditEntry, IntakeUser, Role
 from routing.models import Service
 
 MIN_PASSWORD_LENGTH = 12
@@ -31,7 +31,9 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def create_user(session: Session, username: str, password: str, service_id: str) -> IntakeUser:
+def create_user(
+    session: Session, username: str, password: str, service_id: str, role: Role = Role.MEMBER
+) -> IntakeUser:
     username = normalise_username(username)
     if not USERNAME_RE.fullmatch(username):
         raise UserError(
@@ -48,7 +50,7 @@ def create_user(session: Session, username: str, password: str, service_id: str)
     if session.scalar(select(IntakeUser.id).where(IntakeUser.username == username)):
         raise UserError(f"a user named {username!r} exists")
     user = IntakeUser(
-        username=username, password_hash=_hasher.hash(password), service_id=service_id
+        username=username, password_hash=_hasher.hash(password), service_id=service_id, role=role
     )
     session.add(user)
     session.flush()
@@ -65,7 +67,7 @@ def authenticate(session: Session, username: str, password: str) -> IntakeUser |
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None:
+    if user is None or not user.active:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -78,14 +80,17 @@ def audit(
     *,
     user: IntakeUser | None = None,
     envelope_id: str | None = None,
+    subject: IntakeUser | None = None,
 ) -> None:
     """Who did what, when. Never content, never an IP address, never a typed username: a
     failed sign-in is recorded without one, as people type passwords into the username field."""
+    owner = user or subject
     session.add(
         AuditEntry(
             action=action,
             user_id=user.id if user else None,
-            service_id=user.service_id if user else None,
+            service_id=owner.service_id if owner else None,
             envelope_id=envelope_id,
+            subject_user_id=subject.id if subject else None,
         )
     )

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from extensions import database
 from inbox.auth import UserError, create_user
 from inbox.fiks_export import CannotExport, to_fiks_v2
+from inbox.models import Role
 from inbox.report_text import render_text
 from routing.cli import read_secret
 from routing.envelope_file import EnvelopeFile, EnvelopeFileError, parse
@@ -26,16 +27,22 @@ inbox_cli = AppGroup("inbox", help="The intake teams' users, and opening downloa
 @click.argument("username")
 @click.option("--service", "service_id", required=True, help="The service the user works for.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def add_user(username: str, service_id: str, password_stdin: bool) -> None:
-    """Create an intake user for a service."""
+@click.option("--admin", is_flag=True,
+              help="Make the user an administrator of the service: they add its members, reset "
+                   "their authenticator apps and read its audit log in the inbox. Create each "
+                   "service's first administrator with this; they add the rest in the inbox.")
+def add_user(username: str, service_id: str, password_stdin: bool, admin: bool) -> None:
+    """Create an intake user for a service (a member, or with --admin an administrator). The
+    user sets up an authenticator app at their first sign-in."""
     password = read_secret(password_stdin, prompt="Password", confirm=True)
+    role = Role.ADMIN if admin else Role.MEMBER
     try:
         with database().session() as session:
-            user = create_user(session, username, password, service_id)
+            user = create_user(session, username, password, service_id, role)
             name = user.username
     except UserError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created user {name} for service {service_id}.")
+    click.echo(f"Created {'administrator' if admin else 'user'} {name} for service {service_id}.")
 
 
 @inbox_cli.command("open")

@@ -8,12 +8,13 @@ not in the inbox either.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
+from routing.acceptance import NORWAY
 from routing.models import Envelope, EnvelopeState
 
 VISIBLE_STATES = (
@@ -22,8 +23,8 @@ VISIBLE_STATES = (
     EnvelopeState.ACKNOWLEDGED,
     EnvelopeState.FAILED,
 )
-# Highlight a report whose review deadline is this close and that nobody has acknowledged.
-DUE_SOON = timedelta(days=2)
+# Highlight a report due in this many days or fewer (or overdue) that nobody has acknowledged.
+DUE_SOON_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Row:
     state: str
     downloaded: bool
     acknowledged: bool
+    # Calendar days in Norway until the deadline's date: 0 on the day, negative once past; None
+    # once acknowledged, when the deadline no longer asks anything of the team.
+    days_left: int | None
     due_soon: bool
     overdue: bool
 
@@ -47,19 +51,35 @@ def _in_inbox(service_id: str) -> ColumnElement[bool]:
     )
 
 
-def list_for_service(session: Session, service_id: str, now: datetime | None = None) -> list[Row]:
-    """The service's delivered envelopes, newest first."""
+def list_for_service(
+    session: Session, service_id: str, now: datetime | None = None, state: str | None = None
+) -> list[Row]:
+    """The service's delivered envelopes, newest first; only those in `state` if given."""
     now = now or utcnow()
-    envelopes = session.scalars(
-        select(Envelope)
-        .where(_in_inbox(service_id))
-        .order_by(Envelope.created_at.desc(), Envelope.id)
-    )
+    query = select(Envelope).where(_in_inbox(service_id))
+    if state is not None:
+        query = query.where(Envelope.state == state)
+    envelopes = session.scalars(query.order_by(Envelope.created_at.desc(), Envelope.id))
     return [_row(envelope, now) for envelope in envelopes]
+
+
+def count_not_downloaded(session: Session, service_id: str) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Envelope)
+        .where(_in_inbox(service_id), Envelope.downloaded_at.is_(None))
+    ) or 0
+
+
+def days_left(deadline: datetime, now: datetime) -> int:
+    """Days from today to the deadline's date, both as dates in Norway. A time limit counted in
+    days runs to the end of its last day, so the whole deadline day is "due today"."""
+    return (deadline.astimezone(NORWAY).date() - now.astimezone(NORWAY).date()).days
 
 
 def _row(envelope: Envelope, now: datetime) -> Row:
     acknowledged = envelope.acknowledged_at is not None
+    left = None if acknowledged else days_left(envelope.review_deadline, now)
     return Row(
         id=envelope.id,
         reference=envelope.reference,
@@ -68,8 +88,9 @@ def _row(envelope: Envelope, now: datetime) -> Row:
         state=envelope.state,
         downloaded=envelope.downloaded_at is not None,
         acknowledged=acknowledged,
-        due_soon=not acknowledged and envelope.review_deadline - now < DUE_SOON,
-        overdue=not acknowledged and envelope.review_deadline < now,
+        days_left=left,
+        due_soon=left is not None and left <= DUE_SOON_DAYS,
+        overdue=left is not None and left < 0,
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
+
+from inbox.auth import USERNAME_RE, normalise_username
 
 
 class LoginForm(FlaskForm):
@@ -16,4 +18,27 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(_l("Enter your password")), Length(max=1000)],
+    )
+
+
+class CodeForm(FlaskForm):
+    """The six digits from the authenticator app, at sign-in and when enrolling."""
+
+    code = StringField(
+        _l("Sign-in code"),
+        description=_l("The 6 digits your authenticator app shows."),
+        validators=[InputRequired(_l("Enter the sign-in code")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"},
+    )
+
+
+class AddMemberForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=[lambda value: normalise_username(value) if value else value],
+        validators=[
+            InputRequired(_l("Enter a username")),
+            Regexp(USERNAME_RE.pattern + r"\Z", message=_l("Use only a-z, 0-9 and . _ @ -")),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "dir": "ltr"},
     )

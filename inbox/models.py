@@ -1,14 +1,21 @@
-"""Tables of the inbox room: intake users and the audit log (who did what, when; never content,
-never an IP address)."""
+"""Tables of the inbox room: intake users, the sign-in throttle and the audit log (who did what,
+when; never content, never an IP address)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from database import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    # Manages the users of their own service and reads its audit log; nothing beyond it.
+    ADMIN = "admin"
 
 
 class IntakeUser(Base):
@@ -19,6 +26,34 @@ class IntakeUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
+    # Deactivated rather than deleted: the audit log keeps pointing at who did what.
+    active: Mapped[bool] = mapped_column(default=True)
+    # The TOTP key, base32. Stored as is for now; in production it should be encrypted at rest
+    # (a key outside the database), as anyone who reads it can compute the user's codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Set when the user has proved, with a code, that their app holds the key; until then the
+    # key is only offered for enrolment and never accepted as a second factor.
+    totp_confirmed_at: Mapped[datetime | None]
+    # The last time step whose code was accepted: that code and earlier ones are refused.
+    totp_last_step: Mapped[int | None]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class SignInThrottle(Base):
+    """Failed attempts for one typed username, known or not, so a lockout says nothing about
+    which usernames exist. Keyed by an HMAC of the name, never the name: people type passwords
+    into the username field."""
+
+    __tablename__ = "sign_in_throttle"
+
+    username_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -30,3 +65,5 @@ class AuditEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("intake_users.id"))
     action: Mapped[str] = mapped_column(String(40))
     envelope_id: Mapped[str | None] = mapped_column(String(32))
+    # The user an administrator acted on (added, reset, deactivated), or who was locked out.
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("intake_users.id"))

@@ -1,4 +1,5 @@
-"""The signed-in state, kept in Flask's session: only the user's id and two timestamps.
+"""The signed-in state, kept in Flask's session: only the user's id and two timestamps; and,
+between the password and the code, the id of the user whose password was right.
 
 Flask's session cookie is signed, not encrypted, so nothing secret or personal goes in it. Plain
 functions over the session mapping, so the rules (idle limit, absolute limit, a fresh session at
@@ -14,11 +15,15 @@ from typing import Any
 USER_KEY = "inbox_user"
 SINCE_KEY = "inbox_since"
 SEEN_KEY = "inbox_seen"
+PENDING_KEY = "inbox_pending"
+PENDING_SINCE_KEY = "inbox_pending_since"
 # Chosen by the person, not about them; survives signing in and out.
 KEPT_KEYS = ("lang",)
 IDLE_LIMIT_SECONDS = 30 * 60
 # Even when active, sign in again after a working day.
 ABSOLUTE_LIMIT_SECONDS = 12 * 3600
+# Time to fetch the phone and type a code (or scan a key) after the password.
+PENDING_LIMIT_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,22 @@ def start(session: MutableMapping[str, Any], user_id: int, now: float) -> None:
     session[USER_KEY] = user_id
     session[SINCE_KEY] = int(now)
     session[SEEN_KEY] = int(now)
+
+
+def start_pending(session: MutableMapping[str, Any], user_id: int, now: float) -> None:
+    """The password was right; the second factor is still to come. Not signed in."""
+    _reset(session)
+    session[PENDING_KEY] = user_id
+    session[PENDING_SINCE_KEY] = int(now)
+
+
+def pending(session: MutableMapping[str, Any], now: float) -> int | None:
+    """The user whose password was right a short while ago, or None."""
+    user_id = session.get(PENDING_KEY)
+    since = session.get(PENDING_SINCE_KEY, 0)
+    if not isinstance(user_id, int) or now - since >= PENDING_LIMIT_SECONDS:
+        return None
+    return user_id
 
 
 def end(session: MutableMapping[str, Any]) -> None:

@@ -4,7 +4,9 @@ inbox, downloads, and opens with `flask inbox open` to exactly what was typed.""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import time
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import requests
 from sqlalchemy import select
 
 from database import Database
+from inbox import totp
 from routing.models import Envelope
 from tests.helpers import HttpTransport, Wizard, csrf_token, walk_private, walk_professional
 
@@ -36,6 +39,7 @@ def wait_for_state(database_url: str, reference: str, states: set[str], timeout:
 
 
 def sign_in(base_url: str, username: str, password: str) -> requests.Session:
+    """Password, then (a new user) set up the authenticator app with the key the page shows."""
     browser = requests.Session()
     page = browser.get(base_url + "/inbox/login", timeout=10)
     response = browser.post(
@@ -43,6 +47,12 @@ def sign_in(base_url: str, username: str, password: str) -> requests.Session:
         data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
         timeout=30,
     )
+    assert response.url.endswith("/inbox/login/enrol"), "a new user sets up the app first"
+    secret = re.search(r'class="secret">([A-Z2-7 ]+)</code>', response.text).group(1)
+    code = totp.hotp(base64.b32decode(secret.replace(" ", "")), totp.time_step(time.time()))
+    response = browser.post(base_url + "/inbox/login/enrol",
+                            data={"code": code, "csrf_token": csrf_token(response.text)},
+                            timeout=30)
     assert response.status_code == 200 and "/inbox/login" not in response.url, "sign-in failed"
     return browser
 

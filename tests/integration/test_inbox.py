@@ -1,6 +1,7 @@
 """The intake team's inbox, as the team meets it: signing in and out, the list of their own
 service's reports, downloading, acknowledging, opening a download with `flask inbox open`, and
-adding users with `flask inbox add-user`.
+adding users with `flask inbox add-user`. (The second factor, lockout, administrators and the
+audit log are in test_inbox_security.py.)
 
 Deny by default: a stranger reaches nothing but the sign-in page, and another service's report
 is 404 on every route, exactly like one that does not exist. CSRF stays on: every form is posted
@@ -9,6 +10,7 @@ with the token the page rendered.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import dataclass
@@ -20,8 +22,9 @@ import pytest
 from sqlalchemy import select
 
 from database import Database
+from inbox import totp, views
 from inbox.auth import create_user
-from inbox.models import AuditEntry, IntakeUser
+from inbox.models import AuditEntry, IntakeUser, Role
 from inbox.report_text import render_text
 from routing.acceptance import accept
 from routing.delivery import deliver
@@ -32,6 +35,8 @@ from sealing import KDF_INTERACTIVE, KeyPair, unseal, write_key_file
 from tests.helpers import csrf_token
 
 PASSWORD = "a long enough password"
+# The authenticator app key of the fixture's users, who set up their app long ago.
+TOTP_SECRET = base64.b32encode(b"the fixture users app").decode()
 PASSPHRASE = "the team's key file passphrase"
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 ARABIC = "نحن قلقون على الطفلة"
@@ -73,9 +78,17 @@ def services(database: Database, tmp_path: Path) -> dict[str, ServiceUnderTest]:
         "bergen": add_service(database, "bergen", "4601", key_dir),
     }
     with database.session() as session:
-        create_user(session, "olsen", PASSWORD, "oslo")
-        create_user(session, "berg", PASSWORD, "bergen")
+        for username, service_id in (("olsen", "oslo"), ("berg", "bergen")):
+            enrolled(create_user(session, username, PASSWORD, service_id))
+        enrolled(create_user(session, "oslo-admin", PASSWORD, "oslo", Role.ADMIN))
     return found
+
+
+def enrolled(user: IntakeUser) -> IntakeUser:
+    """A user who has set up their authenticator app with TOTP_SECRET."""
+    user.totp_secret = TOTP_SECRET
+    user.totp_confirmed_at = SINCE
+    return user
 
 
 def report_document(description: str, **extra: object) -> bytes:
@@ -101,9 +114,30 @@ def deliver_report(database: Database, municipality: str, document: bytes,
 
 
 def sign_in(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Password, then the code its app would show now (setting the app up first if the user has
+    none); the response of the last step. A wrong password returns the password step's answer."""
     page = client.get("/inbox/login?lang=en").get_data(as_text=True)
-    return client.post("/inbox/login", data={"username": username, "password": password,
-                                             "csrf_token": csrf_token(page)})
+    response = client.post("/inbox/login", data={"username": username, "password": password,
+                                                 "csrf_token": csrf_token(page)})
+    if response.status_code != 303:
+        return response
+    second = client.get(response.location).get_data(as_text=True)
+    return client.post(response.location, data={
+        "code": next_code(client.application.extensions["database"], username),
+        "csrf_token": csrf_token(second)})
+
+
+def next_code(database: Database, username: str, now: float | None = None) -> str:
+    """The code the user's app shows: for the current time step, or the next one if the
+    current one was used (signing in twice within 30 seconds, as tests do)."""
+    with database.session() as session:
+        user = session.scalar(select(IntakeUser).where(IntakeUser.username == username))
+        secret, last = user.totp_secret, user.totp_last_step
+    # The inbox's own clock, so the code is right when a test has moved that clock.
+    step = totp.time_step(views.clock().timestamp() if now is None else now)
+    if last is not None and last >= step:
+        step = last + 1
+    return totp.hotp(base64.b32decode(secret), step)
 
 
 def listing(client) -> str:  # type: ignore[no-untyped-def]
@@ -203,14 +237,15 @@ def test_a_stranger_is_sent_to_sign_in_from_every_inbox_route_but_sign_in(app, c
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("inbox.") or rule.endpoint == "inbox.login":
             continue
-        url = rule.rule.replace("<envelope_id>", envelope.id)
+        url = rule.rule.replace("<envelope_id>", envelope.id).replace("<int:user_id>", "1")
         assert "<" not in url, f"a new route parameter in {rule.rule}: teach this test about it"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={"csrf_token": token})
             assert response.status_code in (302, 303), (method, url, response.status_code)
             assert response.location.startswith("/inbox/login"), (method, url)
             checked.append(rule.endpoint)
-    assert {"inbox.index", "inbox.download", "inbox.acknowledge", "inbox.logout"} <= set(checked)
+    assert {"inbox.index", "inbox.download", "inbox.acknowledge", "inbox.logout", "inbox.code",
+            "inbox.enrol", "inbox.admin.user_list", "inbox.admin.audit_csv"} <= set(checked)
     with database.session() as session:
         untouched = session.get(Envelope, envelope.id)
         assert untouched.state == EnvelopeState.DELIVERED and untouched.downloaded_at is None
@@ -242,6 +277,76 @@ def test_a_user_of_oslo_never_sees_or_reaches_a_report_for_bergen(client, databa
     sign_in(client, "berg")
     assert state_shown(listing(client), bergen.reference) == "New"
     assert all(envelope_id != bergen.id for _, _, envelope_id in audit_actions(database))
+
+
+def inbox_routes(app, *, parameter: str | None = None):  # type: ignore[no-untyped-def]
+    """(rule, method) for every inbox route, or only those taking `parameter`."""
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("inbox.") or rule.endpoint in (
+                "inbox.login", "inbox.logout"):
+            continue
+        if parameter is not None and parameter not in rule.arguments:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_with_a_report_id_answers_404_for_another_services_report(app, client,
+                                                                             database, services):
+    bergen = deliver_report(database, "4601", report_document("Bergen sin melding"))
+    sign_in(client, "oslo-admin")
+    token = csrf_token(listing(client))
+    checked = []
+    for rule, method in inbox_routes(app, parameter="envelope_id"):
+        url = rule.rule.replace("<envelope_id>", bergen.id)
+        assert "<" not in url, f"a new route parameter in {rule.rule}: teach this test about it"
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 404, (method, url, response.status_code)
+        checked.append(rule.endpoint)
+    assert {"inbox.download", "inbox.acknowledge"} <= set(checked)
+    assert all(envelope_id != bergen.id for _, _, envelope_id in audit_actions(database))
+
+
+def test_every_route_with_a_user_id_answers_404_for_another_services_user(app, client, database,
+                                                                          services):
+    with database.session() as session:
+        berg = session.scalar(select(IntakeUser).where(IntakeUser.username == "berg"))
+        berg_id, berg_secret = berg.id, berg.totp_secret
+    sign_in(client, "oslo-admin")
+    token = csrf_token(listing(client))
+    checked = []
+    for rule, method in inbox_routes(app, parameter="user_id"):
+        url = rule.rule.replace("<int:user_id>", str(berg_id))
+        assert "<" not in url, f"a new route parameter in {rule.rule}: teach this test about it"
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 404, (method, url, response.status_code)
+        checked.append(rule.endpoint)
+    assert {"inbox.admin.reset_authenticator", "inbox.admin.deactivate"} <= set(checked)
+    with database.session() as session:
+        berg = session.get(IntakeUser, berg_id)
+        assert berg.active and berg.totp_secret == berg_secret
+
+
+def test_every_administrator_route_answers_404_to_a_member(app, client, database, services):
+    with database.session() as session:
+        admin_id = session.scalar(select(IntakeUser.id).where(IntakeUser.username == "oslo-admin"))
+    sign_in(client, "olsen")
+    html = listing(client)
+    token = csrf_token(html)
+    assert "/inbox/admin/" not in html, "a member is shown no way to the administrator's pages"
+    checked = []
+    for rule, method in inbox_routes(app):
+        if not rule.endpoint.startswith("inbox.admin."):
+            continue
+        url = rule.rule.replace("<int:user_id>", str(admin_id))
+        response = client.open(url, method=method, data={"csrf_token": token, "username": "x"})
+        assert response.status_code == 404, (method, url, response.status_code)
+        checked.append(rule.endpoint)
+    assert {"inbox.admin.user_list", "inbox.admin.add_member", "inbox.admin.audit",
+            "inbox.admin.audit_csv"} <= set(checked)
+    with database.session() as session:
+        assert session.get(IntakeUser, admin_id).active
+        assert session.scalar(select(IntakeUser).where(IntakeUser.username == "x")) is None
 
 
 def test_a_report_still_on_its_way_is_not_in_the_inbox_yet(client, database, services):
@@ -345,7 +450,7 @@ def test_the_list_shows_received_time_and_deadline_in_norwegian_time_newest_firs
     assert html.index(newer.reference) < html.index(older.reference)
     row = html[html.index(older.reference):]
     assert "01.07.2025 00:30" in row and "08.07.2025 00:30" in row
-    assert "(overdue)" in row[: row.index("</tr>")]
+    assert "Overdue by" in row[: row.index("</tr>")]
     assert "2 reports have not been downloaded." in html
 
 
@@ -541,4 +646,5 @@ def test_flask_inbox_add_user_refuses_what_it_cannot_do_and_says_why(app, databa
     )
     assert result.exit_code != 0 and message in result.output
     with database.session() as session:
-        assert sorted(session.scalars(select(IntakeUser.username))) == ["berg", "olsen"]
+        assert sorted(session.scalars(select(IntakeUser.username))) == [
+            "berg", "olsen", "oslo-admin"]

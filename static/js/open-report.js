@@ -1,0 +1,518 @@
+/* Opening a sealed report in the browser, with libsodium's WebAssembly build (static/vendor/).
+ *
+ * The same formats and steps as sealing.py and `flask inbox open`:
+ *   key file (concern-keyfile/1): Argon2id (crypto_pwhash, ALG_ARGON2ID13, the opslimit and
+ *     memlimit stored in the file) derives a secretbox key that opens the private key;
+ *   envelope file (concern-envelope/1): fetched from the download route, its `sealed` value is
+ *     a sealed box (crypto_box_seal) of the padded report;
+ *   padding: trailing zeros, then one 0x80 marker, removed exactly as sealing.unpad does.
+ *
+ * The key file and the passphrase never leave this page: they are read here, used here, and
+ * the only request made is the GET of the envelope. The report is shown with DOM calls and
+ * textContent only; nothing from it is ever parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var KEYFILE_FORMAT = "concern-keyfile/1";
+  var ENVELOPE_FORMAT = "concern-envelope/1";
+  var PAD_MARKER = 0x80;
+  var MAX_KEY_FILE_BYTES = 64 * 1024;
+  var MIN_PASSPHRASE_LENGTH = 8;
+
+  /* An expected failure; `code` names the message (data-msg-<code>) the page shows. */
+  function OpenError(code) {
+    this.code = code;
+  }
+
+  function loadSodium() {
+    if (typeof window.sodium !== "object" || window.sodium === null) {
+      return Promise.reject(new OpenError("no-webassembly"));
+    }
+    return window.sodium.ready.then(function () {
+      return window.sodium;
+    });
+  }
+
+  function fromBase64(sodium, text, code) {
+    if (typeof text !== "string" || text === "") {
+      throw new OpenError(code);
+    }
+    try {
+      return sodium.from_base64(text, sodium.base64_variants.ORIGINAL);
+    } catch (error) {
+      throw new OpenError(code);
+    }
+  }
+
+  function toBase64(sodium, bytes) {
+    return sodium.to_base64(bytes, sodium.base64_variants.ORIGINAL);
+  }
+
+  /* sealing.key_id: the first 16 hex digits of the public key's SHA-256. */
+  function keyId(sodium, publicKey) {
+    return sodium.to_hex(sodium.crypto_hash_sha256(publicKey)).slice(0, 16);
+  }
+
+  function utf8(text) {
+    return new TextEncoder().encode(text);
+  }
+
+  function positiveInteger(value) {
+    var number = typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : value;
+    return typeof number === "number" && Number.isSafeInteger(number) && number > 0 ? number : null;
+  }
+
+  function deriveKey(sodium, passphrase, salt, opslimit, memlimit) {
+    return sodium.crypto_pwhash(
+      sodium.crypto_secretbox_KEYBYTES, utf8(passphrase), salt, opslimit, memlimit,
+      sodium.crypto_pwhash_ALG_ARGON2ID13
+    );
+  }
+
+  /* sealing.read_key_file: {publicKey, privateKey, keyId}, or OpenError. */
+  function readKeyFile(sodium, text, passphrase) {
+    var document;
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new OpenError("not-key-file");
+    }
+    if (typeof document !== "object" || document === null || document.format !== KEYFILE_FORMAT) {
+      throw new OpenError("not-key-file");
+    }
+    var kdf = document.kdf;
+    if (typeof kdf !== "object" || kdf === null) {
+      throw new OpenError("damaged-key-file");
+    }
+    var opslimit = positiveInteger(kdf.opslimit);
+    var memlimit = positiveInteger(kdf.memlimit);
+    if (opslimit === null || memlimit === null) {
+      throw new OpenError("damaged-key-file");
+    }
+    var salt = fromBase64(sodium, kdf.salt, "damaged-key-file");
+    var nonce = fromBase64(sodium, document.nonce, "damaged-key-file");
+    var encrypted = fromBase64(sodium, document.encrypted_private_key, "damaged-key-file");
+    if (salt.length !== sodium.crypto_pwhash_SALTBYTES ||
+        nonce.length !== sodium.crypto_secretbox_NONCEBYTES) {
+      throw new OpenError("damaged-key-file");
+    }
+    var key;
+    try {
+      key = deriveKey(sodium, passphrase, salt, opslimit, memlimit);
+    } catch (error) {
+      throw new OpenError("damaged-key-file");  // limits libsodium refuses
+    }
+    var privateKey;
+    try {
+      privateKey = sodium.crypto_secretbox_open_easy(encrypted, nonce, key);
+    } catch (error) {
+      throw new OpenError("wrong-passphrase");
+    } finally {
+      sodium.memzero(key);
+    }
+    if (privateKey.length !== sodium.crypto_box_SECRETKEYBYTES) {
+      sodium.memzero(privateKey);
+      throw new OpenError("damaged-key-file");
+    }
+    var publicKey = sodium.crypto_scalarmult_base(privateKey);
+    if (toBase64(sodium, publicKey) !== document.public_key) {
+      sodium.memzero(privateKey);
+      throw new OpenError("damaged-key-file");  // its keys do not belong together
+    }
+    return { publicKey: publicKey, privateKey: privateKey, keyId: keyId(sodium, publicKey) };
+  }
+
+  /* sealing.unpad: strip trailing zeros, then the one 0x80 marker that must be there. */
+  function unpad(padded) {
+    var end = padded.length;
+    while (end > 0 && padded[end - 1] === 0) {
+      end -= 1;
+    }
+    if (end === 0 || padded[end - 1] !== PAD_MARKER) {
+      throw new OpenError("cannot-open");
+    }
+    return padded.subarray(0, end - 1);
+  }
+
+  /* The envelope's report as {report, json}, or OpenError. */
+  function openEnvelope(sodium, envelope, pair) {
+    if (typeof envelope !== "object" || envelope === null || envelope.format !== ENVELOPE_FORMAT) {
+      throw new OpenError("fetch-failed");
+    }
+    if (envelope.key_id !== pair.keyId) {
+      throw new OpenError("wrong-key");
+    }
+    var sealed = fromBase64(sodium, envelope.sealed, "cannot-open");
+    var padded;
+    try {
+      padded = sodium.crypto_box_seal_open(sealed, pair.publicKey, pair.privateKey);
+    } catch (error) {
+      throw new OpenError("cannot-open");
+    }
+    var report;
+    try {
+      report = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(unpad(padded)));
+    } catch (error) {
+      if (error instanceof OpenError) {
+        throw error;
+      }
+      throw new OpenError("cannot-open");  // not UTF-8 JSON
+    } finally {
+      sodium.memzero(padded);
+    }
+    return report;
+  }
+
+  /* Python's json.dumps(..., indent=2): JSON.stringify's layout, non-ASCII as \uXXXX. */
+  function pythonJson(value) {
+    return JSON.stringify(value, null, 2).replace(/[\u0080-\uffff]/g, function (character) {
+      return "\\u" + ("0000" + character.charCodeAt(0).toString(16)).slice(-4);
+    });
+  }
+
+  /* sealing.write_key_file, in the browser: a new key pair under `passphrase`, as the text of a
+   * concern-keyfile/1 file that sealing.read_key_file and `flask inbox open` read. Options:
+   * label, opslimit, memlimit (default: Argon2id MODERATE, as `flask keys generate`). */
+  function makeKeyFile(passphrase, options) {
+    options = options || {};
+    return loadSodium().then(function (sodium) {
+      if (typeof passphrase !== "string" || Array.from(passphrase).length < MIN_PASSPHRASE_LENGTH) {
+        throw new Error("the passphrase must be at least " + MIN_PASSPHRASE_LENGTH + " characters");
+      }
+      var opslimit = options.opslimit || sodium.crypto_pwhash_OPSLIMIT_MODERATE;
+      var memlimit = options.memlimit || sodium.crypto_pwhash_MEMLIMIT_MODERATE;
+      var pair = sodium.crypto_box_keypair();
+      var salt = sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES);
+      var nonce = sodium.randombytes_buf(sodium.crypto_secretbox_NONCEBYTES);
+      var key = deriveKey(sodium, passphrase, salt, opslimit, memlimit);
+      var encrypted = sodium.crypto_secretbox_easy(pair.privateKey, nonce, key);
+      sodium.memzero(key);
+      sodium.memzero(pair.privateKey);
+      var document = {
+        format: KEYFILE_FORMAT,
+        label: options.label || "",
+        key_id: keyId(sodium, pair.publicKey),
+        public_key: toBase64(sodium, pair.publicKey),
+        kdf: {
+          algorithm: "argon2id13",
+          salt: toBase64(sodium, salt),
+          opslimit: opslimit,
+          memlimit: memlimit
+        },
+        nonce: toBase64(sodium, nonce),
+        encrypted_private_key: toBase64(sodium, encrypted)
+      };
+      return pythonJson(document) + "\n";
+    });
+  }
+
+  /* --- showing the report: the DOM counterpart of inbox/report_text.py --------------------- */
+
+  function humanise(key) {
+    var words = key.replace(/_/g, " ").replace(/-/g, " ").split(/\s+/).filter(Boolean);
+    if (words.length === 0) {
+      return key;
+    }
+    var text = words.join(" ");
+    return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
+  }
+
+  function isMapping(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+
+  function element(name, className, text) {
+    var node = document.createElement(name);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function Renderer(texts) {
+    this.texts = texts;
+  }
+
+  Renderer.prototype.scalar = function (value) {
+    if (value === null || value === undefined) {
+      return { text: this.texts.notGiven, missing: true };
+    }
+    if (value === true) {
+      return { text: this.texts.yes, missing: false };
+    }
+    if (value === false) {
+      return { text: this.texts.no, missing: false };
+    }
+    return { text: String(value).replace(/\r\n/g, "\n"), missing: false };
+  };
+
+  /* The list that leaves go into: the container's last child if it is one, else a new one. */
+  Renderer.prototype.list = function (container) {
+    var last = container.lastElementChild;
+    if (last && last.tagName === "DL") {
+      return last;
+    }
+    return container.appendChild(element("dl", "summary-list"));
+  };
+
+  Renderer.prototype.row = function (container, label, shown) {
+    var row = element("div", "summary-row");
+    row.appendChild(element("dt", "", label));
+    var value = element("dd", "summary-value" + (shown.missing ? " not-given" : ""), shown.text);
+    value.dir = "auto";
+    row.appendChild(value);
+    this.list(container).appendChild(row);
+  };
+
+  Renderer.prototype.mapping = function (mapping, container, level) {
+    var self = this;
+    Object.keys(mapping).forEach(function (key) {
+      self.item(humanise(key), mapping[key], container, level);
+    });
+  };
+
+  Renderer.prototype.item = function (label, value, container, level) {
+    var self = this;
+    if (isMapping(value)) {
+      if (Object.keys(value).length === 0) {
+        this.row(container, label, { text: this.texts.none, missing: true });
+        return;
+      }
+      var section = element("section", "report-section");
+      section.appendChild(element("h" + Math.min(level, 6), "", label));
+      this.mapping(value, section, level + 1);
+      container.appendChild(section);
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) {
+        this.row(container, label, { text: this.texts.none, missing: true });
+      }
+      value.forEach(function (entry, index) {
+        self.item(label + " " + (index + 1), entry, container, level);
+      });
+    } else {
+      this.row(container, label, this.scalar(value));
+    }
+  };
+
+  function render(report, container, texts) {
+    var renderer = new Renderer(texts);
+    if (isMapping(report)) {
+      renderer.mapping(report, container, 3);
+    } else {
+      renderer.item("Report", report, container, 3);
+    }
+  }
+
+  /* --- the page ----------------------------------------------------------------------------- */
+
+  function nextFrame() {
+    // Argon2id holds the page for a second or so: let the status message paint first.
+    return new Promise(function (resolve) {
+      window.setTimeout(resolve, 50);
+    });
+  }
+
+  function readFile(file) {
+    if (file.size > MAX_KEY_FILE_BYTES) {
+      return Promise.reject(new OpenError("not-key-file"));
+    }
+    return file.text().catch(function () {
+      throw new OpenError("not-key-file");
+    });
+  }
+
+  function fetchEnvelope(url) {
+    return fetch(url, {
+      method: "GET",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      // Signed out meanwhile: the download redirects to the sign-in page.
+      if (!response.ok || response.redirected) {
+        throw new OpenError("fetch-failed");
+      }
+      return response.json().catch(function () {
+        throw new OpenError("fetch-failed");
+      });
+    }, function () {
+      throw new OpenError("fetch-failed");
+    });
+  }
+
+  function setUp(root) {
+    var data = root.dataset;
+    var fileInput = document.getElementById("key-file");
+    var passphraseInput = document.getElementById("key-passphrase");
+    var openButton = document.getElementById("open-button");
+    var status = document.getElementById("open-status");
+    var errorBox = document.getElementById("open-error");
+    var errorMessage = document.getElementById("open-error-message");
+    var keySection = document.getElementById("open-key");
+    var opened = document.getElementById("opened-report");
+    var heading = document.getElementById("opened-report-heading");
+    var container = document.getElementById("report-document");
+    var texts = {
+      notGiven: data.textNotGiven, none: data.textNone, yes: data.textYes, no: data.textNo
+    };
+    var openedJson = null;
+    var busy = false;
+
+    function message(code) {
+      var name = "msg" + code.replace(/(^|-)([a-z])/g, function (match, dash, letter) {
+        return letter.toUpperCase();
+      });
+      return data[name] || data.msgCannotOpen;
+    }
+
+    function showError(code, focus) {
+      errorMessage.textContent = message(code);
+      errorBox.hidden = false;
+      status.textContent = "";
+      errorBox.focus();
+      if (focus) {
+        focus.focus();
+      }
+    }
+
+    function clearError() {
+      errorBox.hidden = true;
+      errorMessage.textContent = "";
+    }
+
+    function open() {
+      if (busy) {
+        return;
+      }
+      clearError();
+      var file = fileInput.files && fileInput.files[0];
+      if (!file) {
+        showError("no-file", fileInput);
+        return;
+      }
+      var passphrase = passphraseInput.value;
+      if (!passphrase) {
+        showError("no-passphrase", passphraseInput);
+        return;
+      }
+      busy = true;
+      openButton.disabled = true;
+      status.textContent = data.msgWorking;
+      var sodium;
+      var pair = null;
+      Promise.all([loadSodium(), readFile(file)])
+        .then(function (loaded) {
+          sodium = loaded[0];
+          return nextFrame().then(function () {
+            pair = readKeyFile(sodium, loaded[1], passphrase);
+            passphrase = null;
+            passphraseInput.value = "";
+            // Checked before the download, so a wrong key file costs no download.
+            if (pair.keyId !== data.keyId) {
+              throw new OpenError("wrong-key");
+            }
+            return fetchEnvelope(data.downloadUrl);
+          });
+        })
+        .then(function (envelope) {
+          var report = openEnvelope(sodium, envelope, pair);
+          openedJson = JSON.stringify(report, null, 2) + "\n";
+          container.replaceChildren();
+          render(report, container, texts);
+          keySection.hidden = true;
+          opened.hidden = false;
+          status.textContent = data.msgOpened;
+          heading.focus();
+        })
+        .catch(function (error) {
+          if (error instanceof OpenError) {
+            var retype = error.code === "wrong-passphrase";
+            if (retype) {
+              passphraseInput.value = "";
+            }
+            showError(error.code, retype ? passphraseInput : null);
+          } else {
+            showError("cannot-open", null);
+          }
+        })
+        .then(function () {
+          if (pair && sodium) {
+            sodium.memzero(pair.privateKey);
+          }
+          pair = null;
+          busy = false;
+          openButton.disabled = false;
+        });
+    }
+
+    function save() {
+      if (openedJson === null) {
+        return;
+      }
+      var blob = new Blob([openedJson], { type: "application/json" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      // The same name `flask inbox open` writes: the validated reference, nothing from the report.
+      link.download = data.reference + ".json";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(function () {
+        URL.revokeObjectURL(link.href);
+      }, 1000);
+    }
+
+    function close() {
+      openedJson = null;
+      container.replaceChildren();
+      opened.hidden = true;
+      keySection.hidden = false;
+      status.textContent = "";
+      fileInput.value = "";
+      fileInput.focus();
+    }
+
+    openButton.addEventListener("click", open);
+    passphraseInput.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        open();
+      }
+    });
+    document.getElementById("print-button").addEventListener("click", function () {
+      window.print();
+    });
+    document.getElementById("save-button").addEventListener("click", save);
+    document.getElementById("close-button").addEventListener("click", close);
+    document.getElementById("without-javascript").hidden = true;
+    root.hidden = false;
+  }
+
+  window.ConcernReport = {
+    makeKeyFile: makeKeyFile,
+    humanise: humanise,
+    unpad: unpad,
+    openWithKeyFile: function (keyFileText, passphrase, envelope) {
+      // For tests and tools: the whole opening, without the page.
+      return loadSodium().then(function (sodium) {
+        var pair = readKeyFile(sodium, keyFileText, passphrase);
+        try {
+          return openEnvelope(sodium, envelope, pair);
+        } finally {
+          sodium.memzero(pair.privateKey);
+        }
+      }).catch(function (error) {
+        throw new Error(error instanceof OpenError ? error.code : String(error));
+      });
+    }
+  };
+
+  var root = document.getElementById("open-report");
+  if (root) {
+    setUp(root);
+  }
+})();

@@ -1,0 +1,70 @@
+"""inbox/totp.py against RFC 6238's SHA-1 test vectors (appendix B), and the rules around them:
+the ±1 step window, a used step refused, malformed codes refused."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from inbox import totp
+
+RFC_KEY = b"12345678901234567890"
+RFC_SECRET = base64.b32encode(RFC_KEY).decode()
+# (Unix time, the 8-digit SHA-1 value); a 6-digit code is its last six digits.
+RFC_6238_SHA1 = [
+    (59, "94287082"),
+    (1111111109, "07081804"),
+    (1111111111, "14050471"),
+    (1234567890, "89005924"),
+    (2000000000, "69279037"),
+    (20000000000, "65353130"),
+]
+
+
+@pytest.mark.parametrize(("now", "expected"), RFC_6238_SHA1)
+def test_codes_match_the_rfc_6238_vectors(now, expected):
+    step = totp.time_step(now)
+    assert totp.hotp(RFC_KEY, step, digits=8) == expected
+    assert totp.hotp(RFC_KEY, step) == expected[-6:]
+    assert totp.matching_step(RFC_SECRET, expected[-6:], now, None) == step
+
+
+def test_a_code_from_the_step_before_or_after_is_accepted_but_not_two_away():
+    now = 1111111111
+    step = totp.time_step(now)
+    for offset in (-1, 1):
+        code = totp.hotp(RFC_KEY, step + offset)
+        assert totp.matching_step(RFC_SECRET, code, now, None) == step + offset
+    for offset in (-2, 2):
+        assert totp.matching_step(RFC_SECRET, totp.hotp(RFC_KEY, step + offset), now, None) is None
+
+
+def test_a_used_step_and_every_earlier_one_is_refused():
+    now = 1234567890
+    step = totp.time_step(now)
+    code = totp.hotp(RFC_KEY, step)
+    assert totp.matching_step(RFC_SECRET, code, now, last_used_step=step) is None
+    assert totp.matching_step(RFC_SECRET, code, now, last_used_step=step - 1) == step
+    later = totp.hotp(RFC_KEY, step + 1)
+    assert totp.matching_step(RFC_SECRET, later, now, last_used_step=step) == step + 1
+
+
+@pytest.mark.parametrize("code", ["", "12345", "1234567", "abcdef", "١٢٣٤٥٦", "12 34 5"])
+def test_malformed_codes_are_refused(code):
+    assert totp.matching_step(RFC_SECRET, code, 59, None) is None
+
+
+def test_a_code_typed_with_spaces_is_read_as_digits():
+    assert totp.matching_step(RFC_SECRET, " 287 082 ", 59, None) == 1
+
+
+def test_new_secrets_are_160_bit_base32_and_differ():
+    first, second = totp.new_secret(), totp.new_secret()
+    assert len(base64.b32decode(first)) == 20 and first != second
+
+
+def test_the_provisioning_uri_names_the_issuer_account_and_parameters():
+    uri = totp.provisioning_uri(RFC_SECRET, "kari@oslo", "Innboks")
+    assert uri.startswith("otpauth://totp/Innboks:kari%40oslo?")
+    assert f"secret={RFC_SECRET}" in uri and "digits=6" in uri and "period=30" in uri
