@@ -3,7 +3,9 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml ./
-COPY app.py assets.py config.py database.py extensions.py i18n.py redis_connection.py sealing.py ./
+COPY app.py assets.py config.py database.py dbcli.py extensions.py i18n.py redis_connection.py sealing.py ./
+COPY alembic.ini ./
+COPY migrations migrations
 COPY intake intake
 COPY routing routing
 COPY inbox inbox

@@ -63,6 +63,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.
     app.extensions["housekeeping"] = [drafts.purge_expired, notifications.housekeeping_task(config)]
+    from inbox import retention as audit_retention
+    from routing import retention
+
+    app.extensions["housekeeping"] += [retention.housekeeping_task(config),
+                                       audit_retention.housekeeping_task(config)]
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
     app.before_request(i18n.remember_choice)
@@ -83,6 +88,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     for group in (directory_cli, keys_cli, routing_cli, inbox_cli, demo_cli):
         app.cli.add_command(group)
+    from dbcli import db_cli
+
+    app.cli.add_command(db_cli)
 
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -100,7 +108,7 @@ demo_cli = AppGroup("demo", help="Development data: demo services, keys and user
 
 @demo_cli.command("setup")
 def demo_setup() -> None:
-    """Create tables, load the directory, and add what is missing of the demo data: a service,
+    """Migrate the schema, load the directory, and add what is missing of the demo data: a service,
     a key (file under var/demo-keys/) and a user for every municipality."""
     from inbox.auth import create_user
     from inbox.models import IntakeUser

@@ -42,6 +42,12 @@ class Config:
     smtp_host: str = ""  # empty: notifications are logged, not sent (development)
     smtp_port: int = 25
     mail_from: str = "ikke-svar@bekymringsmelding.example"
+    # Retention. The sealed copy of a report is kept this long after the service acknowledged
+    # it (it is in their own case system by then); the envelope row stays for the statistics.
+    retention_days_after_acknowledgement: int = 30
+    # The audit log (who did what, when). Ten years is a placeholder, not legal advice: the
+    # operator must set the period the law and the data processing agreement require.
+    audit_retention_days: int = 3650
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None = None) -> Config:
@@ -78,6 +84,8 @@ class Config:
             "SMTP_HOST": "smtp_host",
             "SMTP_PORT": "smtp_port",
             "MAIL_FROM": "mail_from",
+            "RETENTION_DAYS_AFTER_ACKNOWLEDGEMENT": "retention_days_after_acknowledgement",
+            "AUDIT_RETENTION_DAYS": "audit_retention_days",
         }
         values = {field: environ[env] for env, field in names.items() if environ.get(env)}
         if values.get("environment") == "production":

@@ -181,8 +181,12 @@ def index() -> str:
 
 
 @blueprint.get("/envelopes/<envelope_id>/download")
-def download(envelope_id: str) -> Response:
+def download(envelope_id: str) -> Any:
     envelope = own_envelope(envelope_id)
+    if envelope.sealed_deleted_at is not None:
+        # Gone for good, and on purpose (routing/retention.py): 410, with when and why.
+        return render_template("inbox/deleted.html", envelope=envelope,
+                               deleted_on=oslo_time(envelope.sealed_deleted_at)), 410
     envelopes.mark_downloaded(db_session(), envelope)
     auth.audit(db_session(), "download", user=g.user, envelope_id=envelope.id)
     db_session().commit()

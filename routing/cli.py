@@ -220,6 +220,29 @@ def reconcile_once() -> None:
     click.echo(f"Re-enqueued {count} envelope(s).")
 
 
+@routing_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted; delete nothing.")
+def apply_retention(dry_run: bool) -> None:
+    """Delete the sealed copies of reports acknowledged longer ago than the retention period
+    (RETENTION_DAYS_AFTER_ACKNOWLEDGEMENT; the worker does this hourly). Prints ids, references
+    and acknowledgement times, never content; the envelope rows stay."""
+    from database import utcnow
+    from routing import retention
+
+    days, now = config().retention_days_after_acknowledgement, utcnow()
+    with database().session() as session:
+        found = retention.due(session, now, days)
+        for envelope in found:
+            click.echo(f"{envelope.id}  {envelope.reference}  {envelope.service_id}  acknowledged "
+                       f"{envelope.acknowledged_at.isoformat(timespec='minutes')}")
+        if dry_run:
+            click.echo(f"Dry run: {len(found)} sealed copy(ies) older than {days} days after "
+                       "acknowledgement would be deleted; nothing was.")
+            return
+        count = retention.delete_sealed_copies(session, now, days)
+    click.echo(f"Deleted {count} sealed copy(ies) acknowledged more than {days} days ago.")
+
+
 def _housekeeping_forever(
     connection: Redis, settings: Config, db: Database, tasks: list[Callable[[Session], object]]
 ) -> None:

@@ -124,6 +124,9 @@ class Envelope(Base):
     notified_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    # When the retention period after acknowledgement ended and the sealed bytes were removed;
+    # the row stays (state, times, reference) for the statistics.
+    sealed_deleted_at: Mapped[datetime | None]
 
 
 class ChannelState(enum.StrEnum):

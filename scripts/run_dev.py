@@ -1,6 +1,6 @@
 """`make run`: the whole system on one machine with embedded defaults.
 
-Prepares the database (tables, directory, demo services, keys and user), starts an embedded
+Prepares the database (migrations, directory, demo services, keys and user), starts an embedded
 Redis unless REDIS_URL is set, then runs the web app (gunicorn) and a delivery worker until
 Ctrl-C. Development only: production runs these as separate services (see README).
 """
@@ -29,6 +29,11 @@ def main() -> int:
     env = dict(os.environ, FLASK_APP="app")
     processes: list[subprocess.Popen[bytes]] = []
     embedded_socket = None
+    # The schema by the migrations, as production gets it. A database made before migrations
+    # existed stops the run here, with flask's message saying what to do about it.
+    migrated = subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env)
+    if migrated.returncode != 0:
+        return migrated.returncode
     if not config.redis_url:
         embedded_socket = ensure_embedded(config.var_dir)
     subprocess.run([str(bin_dir / "flask"), "demo", "setup"], cwd=ROOT, env=env, check=True)
