@@ -107,8 +107,19 @@ def save(
     data.version += 1
 
 
-def discard(session: Session, draft_id: str) -> None:
-    session.execute(delete(Draft).where(Draft.id == draft_id))
+def discard(session: Session, key: DraftKey, now: datetime | None = None) -> bool:
+    """Delete the draft if this key opens it. A cookie with the right draft id but another key
+    proves nothing, so it deletes nothing; an expired draft goes whoever asks."""
+    row = session.get(Draft, key.draft_id)
+    if row is None:
+        return False
+    if row.expires_at > (now or utcnow()):
+        try:
+            nacl.secret.SecretBox(key.key).decrypt(row.ciphertext)
+        except nacl.exceptions.CryptoError:
+            return False
+    session.execute(delete(Draft).where(Draft.id == key.draft_id))
+    return True
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -190,8 +190,12 @@ def _current_draft() -> DraftData | None:
     key = DraftKey.from_cookie(request.cookies.get(DRAFT_COOKIE))
     if key is None:
         return None
-    g.draft_key = key
-    return drafts.load(db_session(), key)
+    draft = drafts.load(db_session(), key)
+    if draft is not None:
+        # Only a key that opens a draft is kept for saving; otherwise (expired, deleted, forged)
+        # a new draft gets a new key instead of colliding with the row behind the old id.
+        g.draft_key = key
+    return draft
 
 
 def _save(draft: DraftData) -> None:
@@ -225,7 +229,7 @@ def _forget_draft(response: Response) -> None:
     key = DraftKey.from_cookie(request.cookies.get(DRAFT_COOKIE))
     if key is not None:
         session = db_session()
-        drafts.discard(session, key.draft_id)
+        drafts.discard(session, key)
         session.commit()
     response.delete_cookie(DRAFT_COOKIE, httponly=True, samesite="Lax")
 

@@ -140,10 +140,19 @@ def test_purge_deletes_expired_drafts_and_keeps_live_ones(database):
 def test_discarded_draft_is_gone(database):
     key = save_new(database)
     with database.session() as session:
-        drafts.discard(session, key.draft_id)
+        assert drafts.discard(session, key, now=T0) is True
     assert draft_count(database) == 0
     with database.session() as session:
         assert drafts.load(session, key, now=T0) is None
+
+
+def test_a_cookie_with_the_right_draft_id_but_another_key_cannot_delete_the_draft(database):
+    key = save_new(database)
+    forged = DraftKey(key.draft_id, bytes(32))
+    with database.session() as session:
+        assert drafts.discard(session, forged, now=T0) is False
+    with database.session() as session:
+        assert drafts.load(session, key, now=T0) is not None
 
 
 def test_concurrent_save_of_a_stale_version_is_refused(database):
