@@ -42,16 +42,17 @@ class Traffic:
             route.abort()
 
     def _finished(self, request: Request) -> None:
+        # A page rendered in answer to a POST (a step shown again with its errors) is a view of
+        # its own: what it pulls in must not be counted against the GET view before it.
         if request.resource_type == "document":
-            if request.method == "GET":
-                self.views.append([request])
+            self.views.append([request])
         elif self.views:
             self.views[-1].append(request)
 
     def heaviest(self) -> tuple[int, int, str]:
-        """(requests, bytes on the wire, url) of the costliest view."""
+        """(requests, bytes on the wire, url) of the costliest first view of a page (a GET)."""
         costs = []
-        for view in self.views:
+        for view in (view for view in self.views if view[0].method == "GET"):
             wire = 0
             for request in view:
                 sizes = request.sizes()
