@@ -120,7 +120,12 @@ def demo_setup() -> None:
     if settings.is_production:
         raise click.ClickException("demo data is for development only")
     database: Database = current_app.extensions["database"]
-    database.create_all()
+    import dbcli
+
+    try:  # the schema as a live database gets it: by the migrations, not create_all()
+        dbcli.upgrade(database.url)
+    except dbcli.UnversionedDatabase as error:
+        raise click.ClickException(str(error)) from None
     with database.session() as session:
         if session.scalar(select(func.count()).select_from(Service)) == 0:
             summary = directory.load(session)
