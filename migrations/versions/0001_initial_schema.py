@@ -163,7 +163,6 @@ def upgrade() -> None:
         sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("sealed_deleted_at", sa.DateTime(timezone=True), nullable=True),
         _fk("envelopes", "key_id", "service_keys.key_id"),
         _fk("envelopes", "service_id", "services.id"),
         _pk("envelopes", "id"),

@@ -8,6 +8,7 @@ what an operator runs.
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def test_upgrade_head_builds_exactly_the_schema_of_the_models(backend, empty_url
     assert set(migrated) == set(Base.metadata.tables)
     assert migrated == created_by_create_all(backend, tmp_path)
     assert "sealed_deleted_at" in [name for name, *_ in migrated["envelopes"]["columns"]]
-    assert dbcli.current(empty_url) == dbcli.head() == "0001"
+    assert dbcli.current(empty_url) == dbcli.head() == "0002"
 
 
 def test_alembic_check_finds_no_model_change_without_a_migration(empty_url):
@@ -117,7 +118,43 @@ def test_downgrade_to_nothing_and_upgrade_again(empty_url):
 
     dbcli.upgrade(empty_url)
     assert described(empty_url) == before
-    assert dbcli.current(empty_url) == "0001"
+    assert dbcli.current(empty_url) == "0002"
+
+
+AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def test_upgrade_from_the_previous_revision_keeps_every_report(empty_url):
+    """A live database at 0001 with reports in it: after the upgrade each report is there with
+    its sealed copy, and the new column says no copy was deleted."""
+    dbcli.upgrade(empty_url, "0001")
+    engine = create_engine(empty_url, poolclass=pool.NullPool)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO services (id, name, phone, is_demo) "
+            "VALUES ('oslo', 'Oslo', '+47 21 80 21 80', false)"))
+        connection.execute(text(
+            "INSERT INTO service_keys (key_id, service_id, public_key, valid_from, is_demo) "
+            "VALUES ('k1', 'oslo', :key, :at, false)"), {"key": b"\x01" * 32, "at": AT})
+        for number in range(3):
+            connection.execute(text(
+                "INSERT INTO envelopes (id, reference, service_id, key_id, schema, sealed, state, "
+                "created_at, review_deadline, delivery_attempts) VALUES (:id, :ref, 'oslo', 'k1', "
+                "'concern-report/1', :sealed, 'delivered', :at, :at, 1)"),
+                {"id": f"{number:032d}", "ref": f"REF{number:05d}", "sealed": b"sealed %d" % number,
+                 "at": AT})
+    engine.dispose()
+
+    dbcli.upgrade(empty_url)
+
+    assert dbcli.current(empty_url) == "0002"
+    engine = create_engine(empty_url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT id, sealed, sealed_deleted_at FROM envelopes ORDER BY id")).all()
+    engine.dispose()
+    assert [(row[0], bytes(row[1]), row[2]) for row in rows] == [
+        (f"{number:032d}", b"sealed %d" % number, None) for number in range(3)]
 
 
 def test_a_database_made_by_create_all_is_refused_with_what_to_do(backend, tmp_path):
@@ -140,10 +177,10 @@ def test_flask_db_upgrade_and_current(empty_url, tmp_path):
 
         upgraded = runner.invoke(args=["db", "upgrade"])
         assert upgraded.exit_code == 0, upgraded.output
-        assert "Database at revision 0001." in upgraded.output
+        assert "Database at revision 0002." in upgraded.output
 
         after = runner.invoke(args=["db", "current"])
-        assert after.output.strip() == "0001 (newest)"
+        assert after.output.strip() == "0002 (newest)"
         assert set(described(empty_url)) == set(Base.metadata.tables)
     finally:
         app.extensions["database"].dispose()
