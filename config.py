@@ -48,6 +48,12 @@ class Config:
     # The audit log (who did what, when). Ten years is a placeholder, not legal advice: the
     # operator must set the period the law and the data processing agreement require.
     audit_retention_days: int = 3650
+    # Observability. JSON lines in production (from_env), readable text in development.
+    log_format: str = "text"
+    log_level: str = "info"
+    # /metrics needs "Authorization: Bearer <this>"; unset, /metrics is open in development and
+    # absent (404) in production, where counts per state are nobody else's business.
+    metrics_token: str = ""
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None = None) -> Config:
@@ -86,11 +92,15 @@ class Config:
             "MAIL_FROM": "mail_from",
             "RETENTION_DAYS_AFTER_ACKNOWLEDGEMENT": "retention_days_after_acknowledgement",
             "AUDIT_RETENTION_DAYS": "audit_retention_days",
+            "LOG_FORMAT": "log_format",
+            "LOG_LEVEL": "log_level",
+            "METRICS_TOKEN": "metrics_token",
         }
         values = {field: environ[env] for env, field in names.items() if environ.get(env)}
         if values.get("environment") == "production":
             values.setdefault("demo", "false")
             values.setdefault("session_cookie_secure", "true")
+            values.setdefault("log_format", "json")
         return cls.from_mapping(values)
 
     @property
@@ -108,6 +118,12 @@ class Config:
             found.append("SESSION_COOKIE_SECURE must be true: cookies must travel over HTTPS only")
         if self.demo:
             found.append("DEMO must be false: demo services, keys and users are for development")
+        if not self.redis_url:
+            found.append("REDIS_URL must be set: the embedded Redis is for development only")
+        if self.metrics_token and len(self.metrics_token) < 32:
+            found.append("METRICS_TOKEN must be 32 characters or more")
+        if self.log_format not in ("json", "text"):
+            found.append("LOG_FORMAT must be json or text")
         return found
 
     def check(self) -> None:
