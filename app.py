@@ -16,11 +16,14 @@ import click
 from flask import Flask, Response, current_app, render_template
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 import assets
 import i18n
+import log_format
+import monitoring
 from config import PROJECT_ROOT, Config
 from database import Database
 from extensions import babel, close_db_session, csrf
@@ -82,6 +85,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(inbox_blueprint, url_prefix="/inbox")
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     app.register_blueprint(health_blueprint)
+    monitoring.init_app(app)
 
     from inbox.cli import inbox_cli
     from routing.cli import directory_cli, keys_cli, routing_cli
@@ -100,7 +104,29 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         lambda: {"locale": i18n.current(), "locales": i18n.LOCALES, "language_url": i18n.language_url}
     )
     _configure_logging(config)
+    if config.is_production:
+        _refuse_demo_data(app.extensions["database"])
     return app
+
+
+def _refuse_demo_data(database: Database) -> None:
+    """DEMO=false is not enough: a production database must not hold the demo services, whose
+    private keys and passwords are on a developer's disk and in the README."""
+    from config import UnsafeConfiguration
+    from routing.models import Service, ServiceKey
+
+    with database.session() as session:
+        try:
+            services = session.scalar(select(func.count()).select_from(Service)
+                                      .where(Service.is_demo.is_(True)))
+            keys = session.scalar(select(func.count()).select_from(ServiceKey)
+                                  .where(ServiceKey.is_demo.is_(True)))
+        except SQLAlchemyError:
+            return  # no schema yet (before `flask db upgrade`): nothing demo in it either
+    if services or keys:
+        raise UnsafeConfiguration(
+            f"refusing to start in production: the database holds {services} demo service(s) "
+            f"and {keys} demo key(s) with their demo users; use a database without demo data")
 
 
 demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
@@ -185,6 +211,4 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
 
 
 def _configure_logging(config: Config) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # Werkzeug's request log starts every line with the client's IP address.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    log_format.configure(config.log_format, config.log_level)

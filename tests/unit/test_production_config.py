@@ -22,6 +22,9 @@ SAFE = {
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"SESSION_COOKIE_SECURE": "false"}, "SESSION_COOKIE_SECURE"),
         ({"DEMO": "true"}, "DEMO"),
+        ({"REDIS_URL": ""}, "REDIS_URL"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ],
 )
 def test_production_refuses_an_unsafe_setting_and_names_it(change, named):
