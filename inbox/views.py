@@ -24,7 +24,7 @@ from flask_babel import ngettext
 
 from database import utcnow
 from extensions import db_session
-from inbox import attempts, auth, envelopes, second_factor, signin
+from inbox import attempts, auth, envelopes, qr_code, second_factor, signin
 from inbox.admin_views import blueprint as admin_blueprint
 from inbox.forms import CodeForm, LoginForm
 from inbox.models import IntakeUser
@@ -120,10 +120,13 @@ def enrol() -> Any:
         return redirect(url_for("inbox.code"))
     secret = second_factor.enrolment_secret(g.pending_user)
     db_session().commit()  # the same key on a reload, until it is confirmed
+    uri = second_factor.provisioning_uri(g.pending_user)
     return _second_factor_step(
         "inbox/enrol.html",
         secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        uri=second_factor.provisioning_uri(g.pending_user),
+        uri=uri,
+        qr_code=qr_code.svg(uri, _l("QR code with the set-up link for your authenticator app. "
+                                    "The same key is written out below.")),
     )
 
 

@@ -18,11 +18,12 @@ import pytest
 from sqlalchemy import select
 
 from database import Database
-from inbox import envelopes, lockout, totp
+from inbox import envelopes, lockout, second_factor, totp
 from inbox.auth import create_user
 from inbox.models import AuditEntry, IntakeUser, Role
 from routing.models import Envelope
 from tests.helpers import csrf_token
+from tests.unit.test_totp import drawn_modules, qr_modules
 from tests.integration.test_inbox import (
     PASSWORD,
     TOTP_SECRET,
@@ -126,6 +127,27 @@ def test_a_new_user_sets_up_the_app_at_the_first_sign_in_and_gives_a_code_after(
     assert "secret" not in page, "the key is never shown again"
     assert code_step(client, code_at(secret, clock.now)).status_code == 303
     assert signed_in(client)
+
+
+def test_the_enrolment_page_draws_the_set_up_link_as_a_qr_code_and_writes_the_key_out(
+        client, database, services, clock):
+    with database.session() as session:
+        create_user(session, "kari.nordmann", PASSWORD, "oslo")
+    password_step(client, "kari.nordmann")
+    page = client.get("/inbox/login/enrol").get_data(as_text=True)
+    check_page(page)  # among other things: no style attribute the CSP would block
+    with database.session() as session:
+        secret = session.scalar(select(IntakeUser.totp_secret)
+                                .where(IntakeUser.username == "kari.nordmann"))
+    link = totp.provisioning_uri(secret, "kari.nordmann", second_factor.ISSUER)
+    pictures = re.findall(r"<svg\b.*?</svg>", page, re.S)
+    assert len(pictures) == 1
+    assert drawn_modules(pictures[0]) in qr_modules(link), "the QR code holds the set-up link"
+    assert 'role="img"' in pictures[0] and "<title>QR code with the set-up link" in pictures[0]
+    # For an app that cannot scan and a person who cannot: the key and the link, as text.
+    shown_key = re.search(r'<code dir="ltr" class="secret">([A-Z2-7 ]+)</code>', page).group(1)
+    assert shown_key.replace(" ", "") == secret
+    assert f'href="{link.replace("&", "&amp;")}"' in page
 
 
 def test_a_wrong_code_signs_nobody_in_and_says_so(client, database, services, clock):
