@@ -20,6 +20,31 @@ class UnsafeConfiguration(RuntimeError):
     """Production settings that must not be used; the message names each wrong setting."""
 
 
+# Environment variable → setting. One table: the README documents it and the compose file
+# may pass only these (tests/integration/test_deployment_files.py).
+ENVIRONMENT = {
+    "APP_ENV": "environment",
+    "SECRET_KEY": "secret_key",
+    "VAR_DIR": "var_dir",
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "SESSION_COOKIE_SECURE": "session_cookie_secure",
+    "DEMO": "demo",
+    "EXIT_URL": "exit_url",
+    "RECONCILE_AFTER_SECONDS": "reconcile_after_seconds",
+    "REVIEW_DAYS": "review_days",
+    "PUBLIC_BASE_URL": "public_base_url",
+    "SMTP_HOST": "smtp_host",
+    "SMTP_PORT": "smtp_port",
+    "MAIL_FROM": "mail_from",
+    "RETENTION_DAYS_AFTER_ACKNOWLEDGEMENT": "retention_days_after_acknowledgement",
+    "AUDIT_RETENTION_DAYS": "audit_retention_days",
+    "LOG_FORMAT": "log_format",
+    "LOG_LEVEL": "log_level",
+    "METRICS_TOKEN": "metrics_token",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Config:
     environment: str = "development"
@@ -75,28 +100,7 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         environ = os.environ if environ is None else environ
-        names = {
-            "APP_ENV": "environment",
-            "SECRET_KEY": "secret_key",
-            "VAR_DIR": "var_dir",
-            "DATABASE_URL": "database_url",
-            "REDIS_URL": "redis_url",
-            "SESSION_COOKIE_SECURE": "session_cookie_secure",
-            "DEMO": "demo",
-            "EXIT_URL": "exit_url",
-            "RECONCILE_AFTER_SECONDS": "reconcile_after_seconds",
-            "REVIEW_DAYS": "review_days",
-            "PUBLIC_BASE_URL": "public_base_url",
-            "SMTP_HOST": "smtp_host",
-            "SMTP_PORT": "smtp_port",
-            "MAIL_FROM": "mail_from",
-            "RETENTION_DAYS_AFTER_ACKNOWLEDGEMENT": "retention_days_after_acknowledgement",
-            "AUDIT_RETENTION_DAYS": "audit_retention_days",
-            "LOG_FORMAT": "log_format",
-            "LOG_LEVEL": "log_level",
-            "METRICS_TOKEN": "metrics_token",
-        }
-        values = {field: environ[env] for env, field in names.items() if environ.get(env)}
+        values = {field: environ[env] for env, field in ENVIRONMENT.items() if environ.get(env)}
         if values.get("environment") == "production":
             values.setdefault("demo", "false")
             values.setdefault("session_cookie_secure", "true")
