@@ -1,0 +1,42 @@
+"""gunicorn settings for production (the image's CMD uses this file).
+
+No access log: its lines start with the client's address, and the promise is no IP addresses
+in logs (the load balancer's own log is the operator's to govern). Prometheus metrics from all
+workers are aggregated through PROMETHEUS_MULTIPROC_DIR, which is emptied at start and told
+when a worker exits, so a restarted worker's counts are not double-counted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+# Every request is short (a form step, a seal, a download); a slow client must not hold a worker.
+timeout = 30
+graceful_timeout = 20
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# Caps on what gunicorn reads before Flask does (MAX_CONTENT_LENGTH caps the body).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: Any) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
