@@ -90,3 +90,29 @@ def test_a_professional_sends_a_report_with_the_keyboard_alone(
     context.close()
 
     assert_report_matches(opened_report(shared_live_system, expected["reference"]), expected, "nb")
+
+
+def test_enter_in_a_text_field_continues_and_keeps_the_answer(
+    browser: Browser, shared_live_system: LiveSystem
+):
+    """Enter presses the form's default button: Continue, not the first language in the
+    header (which also belongs to the form, so the language switch keeps what was typed)."""
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    person = Person(page, "nb")
+    person.open(f"{shared_live_system.base_url}/?lang=nb")
+    person.follow("Start now")
+    person.answer("No")
+    person.answer("I am worried about a child I know")
+    postal_code = page.get_by_label(person.t("What is the postal code where the child lives?"),
+                                    exact=True)
+    postal_code.fill("0150")
+    with page.expect_navigation():
+        postal_code.press("Enter")
+
+    assert page.url.endswith("/report/location-confirm"), page.url
+    assert page.locator("html").get_attribute("lang") == "nb"
+    assert "0150" in page.locator(".postal-code-summary").inner_text()
+    person.press("Previous step")
+    assert person.value("What is the postal code where the child lives?") == "0150"
+    context.close()
