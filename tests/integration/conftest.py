@@ -1,7 +1,5 @@
-"""Databases for the routing integration tests: SQLite always, and PostgreSQL as well when
-TEST_POSTGRES_URL is set (for example `postgresql+psycopg://postgres@127.0.0.1:5432/test`).
-Without that variable the PostgreSQL parameter is not generated at all, so a run never reports
-PostgreSQL tests as passed or skipped that did not run.
+"""Databases for the routing integration tests, on the run's backend (TEST_DATABASE: sqlite, or
+postgresql at TEST_POSTGRES_URL; see tests/postgres.py), and a Redis a test may kill.
 
 Each PostgreSQL test gets a fresh schema (dropped afterwards) so parallel runs cannot collide.
 The directory (357 municipalities, 5,122 postal codes) is loaded once per session and backend,
@@ -28,48 +26,17 @@ from redis_connection import start_server
 from routing import directory
 from routing.models import Coverage, Service, ServiceKey
 from sealing import KeyPair
+from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
-DIRECTORY_TABLES = ("municipalities", "postal_codes")
-
-
-def _schema_url(schema: str) -> str:
-    """The PostgreSQL URL with every connection's search_path set to `schema`."""
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
-
-
-@contextlib.contextmanager
-def _postgres_schema() -> Iterator[tuple[Database, str]]:
-    schema = f"t_{secrets.token_hex(8)}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(_schema_url(schema))
-    try:
-        yield database, schema
-    finally:
-        database.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+# One backend per run: `make test` runs the suite once on SQLite, once on PostgreSQL.
+BACKENDS = [TEST_DATABASE]
+# Kept under its old name: test modules import it to make schemas of their own.
+_postgres_schema = new_schema
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture(scope="session")
-def postgres_directory_schema() -> Iterator[str]:
-    """A schema holding the loaded directory, copied into each PostgreSQL test's schema."""
-    with _postgres_schema() as (database, schema):
-        database.create_all()
-        with database.session() as session:
-            directory.load(session)
-        database.dispose()
-        yield schema
 
 
 @pytest.fixture
@@ -101,9 +68,7 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     source = request.getfixturevalue("postgres_directory_schema")
     with _postgres_schema() as (database, _schema):
         database.create_all()
-        with database.engine.begin() as connection:
-            for table in DIRECTORY_TABLES:
-                connection.execute(text(f'INSERT INTO {table} SELECT * FROM "{source}".{table}'))
+        copy_directory(database, source)
         yield database
 
 

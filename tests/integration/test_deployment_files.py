@@ -150,13 +150,13 @@ def test_every_setting_the_compose_file_passes_is_one_the_app_reads():
 
 
 @pytest.fixture
-def gunicorn_with_image_settings(tmp_path, db_path, redis_server):
+def gunicorn_with_image_settings(tmp_path, database_url, redis_server):
     port = free_port()
     metrics_dir = tmp_path / "prometheus"
     env = {
         "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
         "SECRET_KEY": TEST_SECRET, "VAR_DIR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{db_path}", "REDIS_URL": f"unix://{redis_server}",
+        "DATABASE_URL": database_url, "REDIS_URL": f"unix://{redis_server}",
         "PORT": str(port), "WEB_CONCURRENCY": "2", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
     }

@@ -134,9 +134,9 @@ def test_metrics_need_the_operators_token_when_one_is_set(app_config):
     app.extensions["database"].dispose()
 
 
-def test_metrics_are_not_served_in_production_without_a_token(db_path, redis_server, tmp_path):
+def test_metrics_are_not_served_in_production_without_a_token(database_url, redis_server, tmp_path):
     settings = {"APP_ENV": "production", "SECRET_KEY": "s" * 48, "VAR_DIR": str(tmp_path),
-                "DATABASE_URL": f"sqlite:///{db_path}", "REDIS_URL": f"unix://{redis_server}"}
+                "DATABASE_URL": database_url, "REDIS_URL": f"unix://{redis_server}"}
     app = create_app(Config.from_env(settings))
     assert app.test_client().get("/metrics").status_code == 404
     app.extensions["database"].dispose()
@@ -146,10 +146,10 @@ def test_metrics_are_not_served_in_production_without_a_token(db_path, redis_ser
     app.extensions["database"].dispose()
 
 
-def test_production_logs_are_json_lines_with_no_ip_address(db_path, redis_server, tmp_path,
+def test_production_logs_are_json_lines_with_no_ip_address(database_url, redis_server, tmp_path,
                                                            capfd):
     settings = {"APP_ENV": "production", "SECRET_KEY": "s" * 48, "VAR_DIR": str(tmp_path),
-                "DATABASE_URL": f"sqlite:///{db_path}", "REDIS_URL": f"unix://{redis_server}"}
+                "DATABASE_URL": database_url, "REDIS_URL": f"unix://{redis_server}"}
     app = create_app(Config.from_env(settings))
     log = logging.getLogger("routing.test")
     log.warning("delivery to %s failed for envelope %s", "10.20.30.40", "abc123")
@@ -170,14 +170,14 @@ def test_production_logs_are_json_lines_with_no_ip_address(db_path, redis_server
     assert peer and peer[0]["peer"] == "[address removed]"
 
 
-def test_production_refuses_a_database_with_demo_services(db_path, redis_server, tmp_path):
-    database = Database(f"sqlite:///{db_path}")
+def test_production_refuses_a_database_with_demo_services(database_url, redis_server, tmp_path):
+    database = Database(database_url)
     with database.session() as session:
         session.add(Service(id="demo-0301", name="Demo", is_demo=True))
         session.flush()
         register_key(session, "demo-0301", KeyPair.generate().public_key, is_demo=True)
     database.dispose()
     settings = {"APP_ENV": "production", "SECRET_KEY": "s" * 48, "VAR_DIR": str(tmp_path),
-                "DATABASE_URL": f"sqlite:///{db_path}", "REDIS_URL": f"unix://{redis_server}"}
+                "DATABASE_URL": database_url, "REDIS_URL": f"unix://{redis_server}"}
     with pytest.raises(UnsafeConfiguration, match="1 demo service.*1 demo key"):
         create_app(Config.from_env(settings))

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from database import Database
 from routing.models import Envelope
@@ -37,6 +37,19 @@ def working_tree_files() -> list[Path]:
         cwd=PROJECT, capture_output=True, text=True, check=True,
     ).stdout.split()
     return [PROJECT / name for name in listed if (PROJECT / name).is_file()]
+
+
+def dump_database(database_url: str, into: Path) -> None:
+    """On PostgreSQL, every row of the test's schema as text, where the scan can see it (on
+    SQLite the database file and its WAL are already under the system's root)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    schema = url.query["options"].removeprefix("-csearch_path=")
+    subprocess.run(["pg_dump", "--host", url.host or "127.0.0.1", "--port", str(url.port or 5432),
+                    "--username", url.username or "postgres", "--schema", schema,
+                    "--file", str(into), url.database or "test"], check=True, timeout=120)
+    assert b"COPY " in into.read_bytes() and b"envelopes" in into.read_bytes()
 
 
 def walk_with_canaries(base_url: str, reporter_type: str) -> list[str]:
@@ -129,12 +142,16 @@ def test_canary_in_every_field_is_nowhere_on_disk_but_inside_the_sealed_reports(
     connection.save()
     dump = live_system.root / "dump.rdb"
     assert dump.exists()
+    dump_database(live_system.database_url, live_system.root / "database-dump.sql")
 
     places = (
         files_under(live_system.root)  # database, WAL, Redis dump, logs, var/, key files
         + working_tree_files()
     )
-    leaks = [str(path) for path in places if CANARY.encode() in path.read_bytes()]
+    # As typed, and as PostgreSQL's dump writes bytes (hex).
+    needles = (CANARY.encode(), CANARY.encode().hex().encode())
+    leaks = [str(path) for path in places
+             if any(needle in path.read_bytes() for needle in needles)]
     assert leaks == [], f"plaintext found in {leaks}"
     assert len(places) > 5
 
