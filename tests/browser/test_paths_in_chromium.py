@@ -13,9 +13,11 @@ from playwright.sync_api import Browser, Page, Request
 from sqlalchemy import select
 
 from database import Database
+from intake.drafts import DraftKey
+from intake.models import Draft
 from routing.models import Envelope
 from sealing import read_key_file, unseal
-from tests.browser.walks import PATHS, Person
+from tests.browser.walks import PATHS, Person, start
 from tests.conftest import KEY_PASSPHRASE, LiveSystem
 
 PHONE = {"width": 320, "height": 640}
@@ -121,3 +123,41 @@ def test_each_path_reaches_the_receipt_and_the_service_opens_exactly_what_was_ty
     if path == "private-named":
         # The municipality picked from the list, then abandoned, routed nothing and is nowhere.
         assert "Bergen" not in json.dumps(report, ensure_ascii=False)
+
+
+def test_exit_this_page_deletes_the_draft_and_leaves_for_the_exit_site(
+    browser: Browser, shared_live_system: LiveSystem
+):
+    """JavaScript off: the exit link is a plain link. It lands on EXIT_URL (here the app's own
+    front page, so nothing leaves loopback), the draft is gone from the database, and going
+    back shows no answers."""
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    person = Person(page, "nb")
+    start(person, shared_live_system.base_url)
+    person.answer("No")
+    person.answer("I am worried about a child I know")
+    person.fill("What is the postal code where the child lives?", "0150")
+    person.next_page()
+    cookie = next(c["value"] for c in context.cookies() if c["name"] == "draft")
+    draft_id = DraftKey.from_cookie(cookie).draft_id  # type: ignore[union-attr]
+    assert draft_exists(shared_live_system, draft_id)
+
+    person.follow("Exit this page")
+
+    assert page.url == shared_live_system.env["EXIT_URL"]
+    assert not draft_exists(shared_live_system, draft_id)
+    assert "draft" not in {c["name"] for c in context.cookies()}
+    page.go_back()
+    assert person.t("Start from the beginning") in page.locator("h1").inner_text()
+    assert "0150" not in page.content()
+    context.close()
+
+
+def draft_exists(system: LiveSystem, draft_id: str) -> bool:
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            return session.get(Draft, draft_id) is not None
+    finally:
+        database.dispose()

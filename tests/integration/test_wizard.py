@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from intake.drafts import DraftKey
 from intake.models import Draft
 from routing.models import Envelope, ServiceKey
 from sealing import read_key_file, unseal
@@ -327,12 +328,107 @@ def test_exit_deletes_the_draft_and_leaves_for_a_neutral_site(client, wizard, da
     assert "draft=;" in response.headers.get("Set-Cookie", "")
 
 
-def test_every_wizard_page_has_an_exit_link_and_a_delete_button(client, wizard):
+EXIT_LINK = '<a class="exit-link" href="/exit" rel="nofollow noreferrer">'
+DELETE_FORM = re.compile(r'<form class="delete-form" method="post" action="/report/delete">\s*'
+                         r'<input type="hidden" name="csrf_token" value="[^"]+">')
+
+
+def page_actions(html: str) -> tuple[bool, bool]:
+    """(has the exit link, has the delete-my-answers form)."""
+    return EXIT_LINK in html, bool(DELETE_FORM.search(html))
+
+
+def test_every_public_page_has_the_exit_link_and_delete_where_there_is_a_draft(
+    app, client, wizard, database
+):
+    """Every page the public can reach, found from the intake blueprint's routes, plus the
+    error page: "Exit this page" everywhere; "Delete my answers" wherever a draft exists."""
+    seen: dict[str, list[str]] = {}
+
+    def check(endpoint: str, path: str, response, *, delete: bool, status: int = 200) -> None:
+        html = response.get_data(as_text=True)
+        assert response.status_code == status, (path, response.status_code)
+        assert page_actions(html) == (True, delete), (endpoint, path, page_actions(html))
+        seen.setdefault(endpoint, []).append(path)
+
+    # A first visit: nothing to delete yet.
+    check("intake.start", "/", client.get("/"), delete=False)
+    check("intake.about_exit", "/about-exit", client.get("/about-exit"), delete=False)
+    check("intake.step", "/report/emergency", client.get("/report/emergency"), delete=False)
+    check("intake.step", "no draft", client.get("/report/concern"), delete=False)
+    check("error", "/no-such-page", client.get("/no-such-page"), delete=False, status=404)
+
+    # With a draft: every step of a whole journey, and the pages around it.
     start(wizard)
-    for path in ("/report/emergency", "/report/anonymity", "/report/check"):
-        html = client.get(path, follow_redirects=True).get_data(as_text=True)
-        assert 'href="/exit" rel="nofollow noreferrer"' in html
-        assert 'action="/report/delete"' in html
+    wizard.answer("anonymity", {"anonymity": "named"})
+    wizard.answer("child-1-name", {"name": "Ola"})
+    wizard.answer("child-1-age", {"age": "8"})
+    wizard.answer("child-1-address", {"address": "Storgata 1"})
+    wizard.answer("child-1-relation", {"relation": "neighbour"})
+    wizard.answer("children", {"add_another": "no"})
+    wizard.answer("parents", {})
+    wizard.answer("topics", {})
+    wizard.answer("concern", {"description": "Bekymret."})
+    for step in ("source", "timing", "child-views", "interpreter"):
+        wizard.answer(step, {})
+    wizard.answer("about-you", {"name": "Kari"})
+    for step in [*wizard.visited, "check"]:
+        check("intake.step", f"/report/{step}", client.get(f"/report/{step}"), delete=True)
+    check("intake.start", "/ with a draft", client.get("/"), delete=True)
+    check("intake.about_exit", "/about-exit with a draft", client.get("/about-exit"),
+          delete=True)
+    check("error", "/no-such-page with a draft", client.get("/no-such-page"), delete=True,
+          status=404)
+    check("error", "/report/no-such-step", client.get("/report/no-such-step"), delete=True,
+          status=404)
+    check("error", "too large", client.post("/report/concern", data={"description": "x" * 300_000}),
+          delete=True, status=413)
+
+    # Sending fails twice, the answers kept each time: the database refuses, then the key is gone.
+    declaration = {"declaration": "y",
+                   "csrf_token": csrf_token(client.get("/report/check").get_data(as_text=True))}
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE envelopes RENAME TO envelopes_away")
+    check("intake.send", "not sent", client.post("/report/send", data=declaration),
+          delete=True, status=503)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE envelopes_away RENAME TO envelopes")
+    with database.session() as session:
+        keys = session.scalars(select(ServiceKey)).all()
+        for key in keys:
+            session.expunge(key)
+    with database.session() as session:
+        session.execute(ServiceKey.__table__.delete())
+    check("intake.send", "no key", client.post("/report/send", data=declaration),
+          delete=True, status=503)
+    with database.session() as session:
+        for key in keys:
+            session.merge(key)
+    sent = client.post("/report/send", data=declaration)
+    assert sent.status_code == 303 and sent.location.endswith("/report/receipt")
+    check("intake.receipt", "/report/receipt", client.get("/report/receipt"), delete=False)
+
+    page = client.get("/").get_data(as_text=True)
+    check("intake.delete", "/report/delete",
+          client.post("/report/delete", data={"csrf_token": csrf_token(page)}), delete=False)
+    client.set_cookie("draft", DraftKey.new().to_cookie())  # a draft since expired
+    check("intake.step", "draft gone", client.get("/report/concern"), delete=False, status=410)
+    leaving = client.get("/exit")
+    assert leaving.status_code == 303 and leaving.location == app.extensions["config"].exit_url
+    seen["intake.exit_page"] = ["/exit (a redirect, not a page)"]
+
+    # A municipality whose service is not connected ends at its own page; the draft stays.
+    client.delete_cookie("draft")
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": "private"})
+    wizard.answer("location", {"postal_code": "5003"})  # Bergen: no service in this test
+    wizard.answer("location-confirm", {"confirmed": "yes"})
+    check("intake.step", "/report/not-connected", client.get("/report/not-connected"),
+          delete=True)
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint.startswith("intake.")}
+    assert endpoints | {"error"} == set(seen), "a public page is not checked here"
 
 
 def test_delete_my_answers_deletes_the_draft(client, wizard, database):
