@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -9,9 +10,20 @@ FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII digit, everything else as it was.
+
+    A reporter with an Arabic or Urdu keyboard types '٠١٥٠' or '۰۱۵۰' for 0150, and other
+    scripts have their own digits too; all mean the same number. Only decimal digits count:
+    a superscript '²' is not one.
+    """
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def digits(text: str) -> str:
-    """'010180 12345', '010180-12345' and ' 01018012345 ' all mean the same number."""
-    return "".join(ch for ch in text if ch in "0123456789")
+    """'010180 12345', '010180-12345', ' 01018012345 ' and '٠١٠١٨٠ ١٢٣٤٥' all mean the same
+    number: its ASCII digits, without separators."""
+    return "".join(ch for ch in ascii_digits(text) if ch in "0123456789")
 
 
 def _mod11(values: str, weights: tuple[int, ...]) -> int | None:

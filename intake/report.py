@@ -15,7 +15,7 @@ from typing import Any
 from intake import journey
 from intake.forms import normalise_phone
 from intake.forms.child import parse_date
-from intake.identifiers import digits
+from intake.identifiers import ascii_digits, digits
 from routing.acceptance import REPORT_SCHEMA
 
 Answers = Mapping[str, Mapping[str, Any]]
@@ -91,7 +91,7 @@ def _child(value: Any, flag: Any, index: int, reporter_type: str | None) -> dict
     birth = value(step("age"), "birth_date")
     parsed_birth = parse_date(birth) if birth else None
     national_id = value(step("age"), "national_id")
-    age = value(step("age"), "age")
+    age = ascii_digits(value(step("age"), "age") or "")
     child = {
         "name": value(step("name"), "name"),
         "approximate_age": int(age) if age and age.isascii() and age.isdigit() else None,

@@ -19,7 +19,7 @@ from intake.forms.base import (
     required_when,
     strip,
 )
-from intake.identifiers import digits, is_valid_national_id
+from intake.identifiers import ascii_digits, digits, is_valid_national_id
 
 NAME_MAX = 200
 TEXT_MAX = 2000
@@ -28,7 +28,8 @@ ISO_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
 def parse_date(text: str) -> date | None:
-    """'27.3.2015', '27/03/2015', '27 3 2015' and '2015-03-27' are the same day."""
+    """'27.3.2015', '27/03/2015', '27 3 2015', '2015-03-27' and '٢٧.٣.٢٠١٥' are the same day."""
+    text = ascii_digits(text)
     if found := DATE_RE.match(text):
         day, month, year = (int(part) for part in found.groups())
     elif found := ISO_DATE_RE.match(text):
@@ -111,7 +112,8 @@ class ChildAgeForm(StepForm):
             self.age.description = None
 
     def validate_age(self, field: StringField) -> None:
-        if not is_ascii_digits(field.data) or len(field.data) > 2 or int(field.data) > 25:
+        age = ascii_digits(field.data)
+        if not is_ascii_digits(age) or len(age) > 2 or int(age) > 25:
             raise ValidationError(_l("Age must be a number of years, like 7"))
 
     def validate_national_id(self, field: StringField) -> None:

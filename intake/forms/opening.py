@@ -10,6 +10,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from intake.forms.base import Choice, StepForm, limit, strip
+from intake.identifiers import ascii_digits
 from routing.directory import PostalCodeKind, normalise_postal_code
 
 
@@ -64,7 +65,7 @@ class LocationForm(StepForm):
             self.reword_first_validator("postal_code", _l("Enter the postal code where you live"))
 
     def validate_postal_code(self, field: StringField) -> None:
-        code = normalise_postal_code(field.data)
+        code = normalise_postal_code(ascii_digits(field.data))
         if len(code) != 4:
             raise ValidationError(_l("Postal code must be 4 digits, like 0150"))
         if self.context.look_up_postal_code is None:
@@ -92,7 +93,7 @@ class LocationForm(StepForm):
             return {}
         return {
             "mode": "postal_code",
-            "postal_code_normalised": normalise_postal_code(self.postal_code.data),
+            "postal_code_normalised": normalise_postal_code(ascii_digits(self.postal_code.data)),
             "suggested": found.municipalities[0].number,
         }
 

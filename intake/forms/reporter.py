@@ -9,7 +9,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from intake.forms.base import StepForm, limit, required_when, strip
-from intake.identifiers import digits, is_valid_organisation_number
+from intake.identifiers import ascii_digits, digits, is_valid_organisation_number
 
 NAME_MAX = 200
 PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
@@ -18,8 +18,9 @@ PHONE_HINT = _l("Enter a phone number, like 912 34 567 or +47 912 34 567")
 
 
 def normalise_phone(text: str) -> str:
-    """People write '912 34 567', '+47 912-34-567' or '(+47) 91234567'; keep + and digits."""
-    kept = "".join(ch for ch in text if ch in "0123456789" or ch == "+")
+    """People write '912 34 567', '+47 912-34-567', '(+47) 91234567' or '+٤٧ ٩١٢ ٣٤ ٥٦٧';
+    keep + and the digits, in ASCII."""
+    kept = "".join(ch for ch in ascii_digits(text) if ch in "0123456789" or ch == "+")
     return kept[:1] + kept[1:].replace("+", "")
 
 

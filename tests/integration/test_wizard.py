@@ -507,3 +507,39 @@ def test_a_service_without_a_key_cannot_receive_and_nothing_is_stored(client, wi
     page = client.get("/report/not-connected").get_data(as_text=True)
     assert "Barneverntjenesten oslo" in page and "+47 55 00 00 00" in page
     assert count(database, Envelope) == 0
+
+
+def test_digits_typed_in_arabic_or_urdu_are_kept_as_typed_and_reach_the_service_in_ascii(
+    client, wizard, database, oslo
+):
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": "professional"})
+    wizard.answer("location", {"postal_code": "٠١٥٠"})
+    confirm = client.get("/report/location-confirm").get_data(as_text=True)
+    assert "0150" in confirm and "Oslo" in confirm
+    wizard.answer("location-confirm", {"confirmed": "yes"})
+    assert 'value="٠١٥٠"' in client.get("/report/location").get_data(as_text=True)
+    wizard.answer("child-1-name", {"name": "Yusuf"})
+    wizard.answer("child-1-age", {"national_id": "۰۱۰۱۸۰ ۱۲۳۷۱"})
+    assert 'value="۰۱۰۱۸۰ ۱۲۳۷۱"' in client.get("/report/child-1-age").get_data(as_text=True)
+    wizard.answer("child-1-address", {"address": "Storgata 1"})
+    wizard.answer("child-1-told", {"told": "yes"})
+    wizard.answer("children", {"add_another": "no"})
+    wizard.answer("parents", {"parent1_name": "Amina", "parent1_phone": "٩١٢ ٣٤ ٥٦٧"})
+    wizard.answer("parents-told", {"told": "yes"})
+    wizard.answer("topics", {})
+    wizard.answer("concern", {"description": "Bekymret."})
+    wizard.answer("source", {"sources": "child-told"})
+    wizard.answer("timing", {})
+    wizard.answer("background", {"background": "Ny elev."})
+    wizard.answer("child-views", {})
+    wizard.answer("interpreter", {})
+    wizard.answer("about-you", {**PRO, "phone": "+٤٧ ٢٢ ٣٣ ٤٤ ٥٥",
+                                "organisation_number": "٩٧٤ ٧٦٠ ٦٧٣"})
+    wizard.send()
+    report = opened_report(database, oslo)
+    assert report["location"]["postal_code"] == "0150"
+    assert report["children"][0]["national_id"] == "01018012371"
+    assert report["parents"]["guardians"][0]["phone"] == "91234567"
+    assert report["reporter"]["phone"] == "+4722334455"
+    assert report["reporter"]["organisation_number"] == "974760673"

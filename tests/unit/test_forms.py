@@ -18,7 +18,13 @@ from intake.forms import FORMS, StepContext, StepForm
 from intake.forms.child import ChildAddressForm, ChildAgeForm, ChildNameForm
 from intake.forms.concern import CONCERN_MAX, ConcernForm
 from intake.forms.opening import EmergencyForm, LocationForm, MunicipalityForm
-from intake.forms.reporter import AboutYouForm, CheckForm
+from intake.forms.reporter import AboutYouForm, CheckForm, normalise_phone
+from intake.identifiers import (
+    ascii_digits,
+    digits,
+    is_valid_national_id,
+    is_valid_organisation_number,
+)
 from routing import directory
 
 HUGE = "a" * 100_000
@@ -400,3 +406,135 @@ def test_municipality_must_be_one_from_the_list(english):
 def test_check_page_needs_the_declaration_from_adults(english):
     assert submit(CheckForm, {}, "private").errors.get("declaration")
     assert submit(CheckForm, {"declaration": "y"}, "private").errors == {}
+
+
+# --- national identity numbers (fødselsnummer, D- and H-numbers) ------------------------------
+# The two check digits are Skatteetaten's mod-11 sums with these weights; the tests build
+# numbers with them so that the date is what makes a number right or wrong.
+WEIGHTS_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+WEIGHTS_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def _check_digit(number: str, weights: tuple[int, ...]) -> int | None:
+    check = 11 - sum(int(d) * w for d, w in zip(number, weights, strict=True)) % 11
+    return {11: 0, 10: None}.get(check, check)
+
+
+def national_id(birth: str, individual: int = 123) -> str:
+    """An 11-digit number for the six date digits `birth`, with right check digits (the first
+    individual number from `individual` for which both exist)."""
+    for serial in range(individual, 1000):
+        first = f"{birth}{serial:03d}"
+        k1 = _check_digit(first, WEIGHTS_K1)
+        k2 = _check_digit(f"{first}{k1}", WEIGHTS_K2) if k1 is not None else None
+        if k1 is not None and k2 is not None:
+            return f"{first}{k1}{k2}"
+    raise AssertionError(birth)
+
+
+@pytest.mark.parametrize("number", [
+    "01018012371",              # 1 January 1980
+    "15076500565",              # 15 July 1965, the example in many public descriptions
+    national_id("290200"),      # 29 February 2000, a leap day
+    national_id("311299"),
+])
+def test_real_national_identity_numbers_are_valid(number):
+    assert is_valid_national_id(number)
+
+
+@pytest.mark.parametrize("number", [
+    "01018012372",  # second check digit wrong
+    "01018012361",  # first check digit wrong
+    "01028012371",  # a digit of the date changed: the check digits no longer fit
+    "10018012371",  # two digits swapped
+])
+def test_wrong_check_digits_are_refused(number):
+    assert not is_valid_national_id(number)
+
+
+def test_d_numbers_add_four_to_the_first_digit():
+    assert is_valid_national_id(national_id("410180"))  # day 1 + 40
+    assert is_valid_national_id(national_id("710180"))  # day 31 + 40
+    assert not is_valid_national_id(national_id("720180"))  # day 32
+    assert not is_valid_national_id(national_id("400180"))  # day 0
+
+
+def test_h_numbers_add_four_to_the_third_digit():
+    assert is_valid_national_id(national_id("014180"))  # month 1 + 40
+    assert is_valid_national_id(national_id("015280"))  # month 12 + 40
+    assert not is_valid_national_id(national_id("015380"))  # month 13
+    assert not is_valid_national_id(national_id("014080"))  # month 0
+
+
+@pytest.mark.parametrize("birth", [
+    "310280",  # 31 February
+    "300480",  # 30 April is fine, so check 31 April below
+    "310480",  # 31 April
+    "290201",  # 29 February 2001 and 1901: no leap year
+    "001080",  # day 0
+    "320180",  # day 32
+    "011380",  # month 13
+    "010080",  # month 0
+])
+def test_numbers_with_impossible_dates_are_refused_even_with_right_check_digits(birth):
+    assert is_valid_national_id(national_id(birth)) == (birth == "300480")
+
+
+@pytest.mark.parametrize("typed", [
+    "010180 12371", "010180-12371", " 01018012371 ", "010 180 123 71", "01.01.80 12371",
+    "٠١٠١٨٠١٢٣٧١",    # Arabic-Indic digits
+    "۰۱۰۱۸۰ ۱۲۳۷۱",   # Extended Arabic-Indic (Persian and Urdu) digits
+    "０１０１８０１２３７１",  # fullwidth digits, as some phone keyboards type them
+])
+def test_national_identity_number_is_read_whatever_the_separators_and_digits(english, typed):
+    assert digits(typed) == "01018012371"
+    assert submit(ChildAgeForm, {"national_id": typed}, "professional").errors == {}
+
+
+@pytest.mark.parametrize("typed", ["0101801237", "010180123711", "٠١٠١٨٠١٢٣٧"])
+def test_national_identity_number_of_the_wrong_length_says_it_has_11_digits(english, typed):
+    form = submit(ChildAgeForm, {"national_id": typed}, "professional")
+    assert messages(form, "national_id") == "A national identity number has 11 digits"
+
+
+def test_national_identity_number_with_wrong_check_digits_says_so(english):
+    form = submit(ChildAgeForm, {"national_id": "٠١٠١٨٠١٢٣٧٢"}, "professional")
+    assert "do not add up" in messages(form, "national_id")
+
+
+# --- digits from other scripts ----------------------------------------------------------------
+
+
+def test_only_decimal_digits_become_ascii_and_everything_else_is_kept():
+    assert ascii_digits("٠١٢٣٤٥٦٧٨٩ ۰۱۲۳۴۵۶۷۸۹") == "0123456789 0123456789"
+    assert ascii_digits("+47 (٩١٢) x²") == "+47 (912) x²"  # a superscript is not a digit
+
+
+@pytest.mark.parametrize("typed", ["٠١٥٠", "۰۱۵۰", "٠ ١٥٠"])
+def test_postal_code_in_arabic_or_urdu_digits_is_read_and_suggests_oslo(english, look_up, typed):
+    form = submit(LocationForm, {"postal_code": typed}, look_up_postal_code=look_up)
+    assert form.errors == {}
+    assert form.derived()["postal_code_normalised"] == "0150"
+    assert form.derived()["suggested"] == "0301"
+    assert form.postal_code.data == typed.strip()  # what is stored is what was typed
+
+
+@pytest.mark.parametrize("typed", ["+٤٧ ٩١٢ ٣٤ ٥٦٧", "+۴۷ ۹۱۲-۳۴-۵۶۷"])
+def test_phone_number_in_arabic_or_urdu_digits_is_accepted(english, typed):
+    assert submit(AboutYouForm, {"name": "Per", "phone": typed}, "private").errors == {}
+    assert normalise_phone(typed) == "+4791234567"
+
+
+@pytest.mark.parametrize("typed", ["٩٧٤ ٧٦٠ ٦٧٣", "۹۷۴۷۶۰۶۷۳"])
+def test_organisation_number_in_arabic_or_urdu_digits_is_checked_like_any_other(english, typed):
+    data = {**PROFESSIONAL_DETAILS, "organisation_number": typed}
+    assert submit(AboutYouForm, data, "professional").errors == {}
+    assert is_valid_organisation_number(digits(typed))
+    wrong = {**PROFESSIONAL_DETAILS, "organisation_number": "٩٧٤ ٧٦٠ ٦٧٤"}
+    assert "do not add up" in messages(submit(AboutYouForm, wrong, "professional"),
+                                       "organisation_number")
+
+
+@pytest.mark.parametrize("age", ["٧", "۱۳"])
+def test_age_in_arabic_or_urdu_digits_is_a_number_of_years(english, age):
+    assert submit(ChildAgeForm, {"age": age}, "private").errors == {}
