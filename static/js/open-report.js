@@ -359,7 +359,11 @@
     var texts = {
       notGiven: data.textNotGiven, none: data.textNone, yes: data.textYes, no: data.textNo
     };
+    var fiksButton = document.getElementById("fiks-button");
+    var fiksRefused = document.getElementById("fiks-refused");
+    var fiksRefusedMessage = document.getElementById("fiks-refused-message");
     var openedJson = null;
+    var fiksText = null;
     var busy = false;
 
     function message(code) {
@@ -421,6 +425,7 @@
         .then(function (envelope) {
           var report = openEnvelope(sodium, envelope, pair);
           openedJson = JSON.stringify(report, null, 2) + "\n";
+          showFiksExport(report);
           container.replaceChildren();
           render(report, container, texts);
           keySection.hidden = true;
@@ -449,15 +454,37 @@
         });
     }
 
+    /* The KS button when the format can hold the report; otherwise why not, in its place. */
+    function showFiksExport(report) {
+      var outcome;
+      try {
+        outcome = window.ConcernFiksExport.tryExport(report);
+      } catch (error) {
+        outcome = { refused: data.msgFiksFailed };  // a fault of ours, not of the report
+      }
+      fiksText = outcome.text || null;
+      fiksButton.hidden = fiksText === null;
+      fiksRefusedMessage.textContent = outcome.refused || "";
+      fiksRefused.hidden = !outcome.refused;
+    }
+
     function save() {
-      if (openedJson === null) {
+      saveFile(openedJson, ".json");
+    }
+
+    function saveFiks() {
+      saveFile(fiksText, ".fiks-v2.json");
+    }
+
+    function saveFile(text, suffix) {
+      if (text === null) {
         return;
       }
-      var blob = new Blob([openedJson], { type: "application/json" });
+      var blob = new Blob([text], { type: "application/json" });
       var link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      // The same name `flask inbox open` writes: the validated reference, nothing from the report.
-      link.download = data.reference + ".json";
+      // The names `flask inbox open` writes: the validated reference, nothing from the report.
+      link.download = data.reference + suffix;
       document.body.appendChild(link);
       link.click();
       link.remove();
@@ -468,6 +495,10 @@
 
     function close() {
       openedJson = null;
+      fiksText = null;
+      fiksButton.hidden = true;
+      fiksRefused.hidden = true;
+      fiksRefusedMessage.textContent = "";
       container.replaceChildren();
       opened.hidden = true;
       keySection.hidden = false;
@@ -487,6 +518,7 @@
       window.print();
     });
     document.getElementById("save-button").addEventListener("click", save);
+    fiksButton.addEventListener("click", saveFiks);
     document.getElementById("close-button").addEventListener("click", close);
     document.getElementById("without-javascript").hidden = true;
     root.hidden = false;

@@ -6,6 +6,7 @@ with axe-core at 320 and 1280 px, in bokmål, English and Arabic."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import time
@@ -25,11 +26,22 @@ import sealing
 from database import Database
 from inbox import totp
 from inbox.auth import create_user
+from inbox.fiks_export import CannotExport, to_fiks_v2
 from inbox.models import Role
+from intake import report as report_document
+from routing.acceptance import accept
+from routing.delivery import deliver
 from routing.models import Coverage, Envelope, Service
-from tests.browser.test_open_in_browser import PASSWORD, authenticator_code, delivered
-from tests.conftest import LIVE_SERVICES, LiveSystem
+from tests.browser.test_open_in_browser import (
+    PASSWORD,
+    authenticator_code,
+    delivered,
+    open_with,
+    sign_in,
+)
+from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
 from tests.helpers import HttpTransport, Wizard, walk_private
+from tests.unit import test_fiks_export as fiks
 from tests.unit.test_totp import drawn_modules, qr_modules
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -49,6 +61,7 @@ STAVANGER = ("1103", "stavanger")
 TEAM_PASSPHRASE = "the Stavanger team's own passphrase ✓"
 CONCERN = "Hun sier hun er redd.\nنحن قلقون على الطفلة 😢🧒🏽\n  «Ikke si det til pappa»."
 CHILD_NAME = "Sara Ødegård سارة 🌷"
+FIKS_EXPORT_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "fiks-export.js"
 
 
 # --- people and their words ------------------------------------------------------------------
@@ -326,3 +339,210 @@ def test_a_team_member_signs_in_opens_a_report_with_the_cli_made_key_file_and_ac
     page.get_by_role("link", name="Acknowledged", exact=True).click()
     expect(list_row(page, reference)).to_have_count(1)
     assert errors == []
+
+
+# --- the KS Fiks export in the browser ------------------------------------------------------
+
+
+def python_export(document: dict[str, Any]) -> dict[str, str]:
+    """What `flask inbox open --fiks` makes of a report: the file's text, or why not."""
+    try:
+        exported = to_fiks_v2(document)
+    except CannotExport as error:
+        return {"refused": str(error)}
+    return {"text": json.dumps(exported, ensure_ascii=False, indent=2) + "\n"}
+
+
+OSLO_LOCATION = {"mode": "postal_code", "postal_code": "0150", "postal_code_normalised": "0150",
+                 "suggested": "0301"}
+
+
+def oslo_professional() -> dict[str, Any]:
+    """The unit tests' professional report (two children, guardians, background, interpreter),
+    about children in Oslo."""
+    return fiks.build(fiks.professional_answers(
+        location=OSLO_LOCATION,
+        **{"child-1-address": {"address": "Skolegata 2, 0150 Oslo", "found_at": "Sentrum skole"}},
+    ))
+
+
+def variants() -> dict[str, dict[str, Any]]:
+    """Reports that take every turn of fiks_export.py: the unit tests' cases, and documents
+    changed by hand where Python and JavaScript read text differently."""
+    private, professional = fiks.build(fiks.private_answers()), oslo_professional()
+    cases: dict[str, dict[str, Any]] = {
+        "private": private,
+        "professional": professional,
+        "confidential": fiks.build(fiks.private_answers(anonymity={"anonymity": "confidential"})),
+        "unknown topic, own relation": fiks.build(fiks.private_answers(
+            topics={"topics": ["honour", "a-topic-added-later"]},
+            timing={"frequency": "once", "since": ""},
+            **{"child-1-relation": {"relation": "other", "relation_other": "Fotballtrener"}})),
+        "private knew little": fiks.build(fiks.private_answers(
+            **{"child-1-name": {"name": "", "name_unknown": True}, "child-1-age": {"age": ""},
+               "child-1-address": {"address": "", "address_unknown": True,
+                                   "found_at": "Skolen på Nordnes", "description": ""},
+               "child-1-relation": {"relation": "family-friend"}, "parents": {},
+               "topics": {"topics": []}, "source": {}, "timing": {}, "child-views": {},
+               "interpreter": {}, "about-you": {"name": "Kari Nordmann", "phone": "",
+                                                "email": ""}})),
+        "private unborn": fiks.build(fiks.private_answers(
+            **{"child-1-age": {"age": "", "unborn": True}})),
+        "private two children": fiks.build(fiks.private_answers(
+            children={"count": "2", "add_another": "no"},
+            **{"child-2-name": {"name": "Lise Ødegård"}, "child-2-age": {"age": "3"},
+               "child-2-address": {"address": "Bakken 4, 0152 Oslo"},
+               "child-2-relation": {"relation": "neighbour"}})),
+        "professional gave little": fiks.build(fiks.professional_answers(
+            children={"add_another": "no"},
+            parents={"parent1_name": "Per Berg", "parent1_phone": ""},
+            **{"parents-told": {"told": "yes", "why_not": ""},
+               "child-1-told": {"told": "yes", "why_not": ""},
+               "child-1-address": {"address": "Skolegata 2", "found_at": ""},
+               "background": {"background": "Ny elev i høst."}, "interpreter": {},
+               "child-views": {}, "timing": {}, "topics": {"topics": []},
+               "about-you": {**fiks.professional_answers()["about-you"],
+                             "organisation_number": ""}})),
+        "professional unborn": fiks.build(fiks.professional_answers(
+            children={"add_another": "no"},
+            **{"child-1-name": {"name": "Ufødt barn av Anna Berg"},
+               "child-1-age": {"national_id": "", "birth_date": "", "unborn": True}})),
+        "anonymous": fiks.build(fiks.private_answers(anonymity={"anonymity": "anonymous"})),
+        "not a report": {"schema": "concern-report/2", "reporter_type": "private"},
+    }
+
+    def changed(base: dict[str, Any], change: Any) -> dict[str, Any]:
+        document = copy.deepcopy(base)
+        change(document)
+        return document
+
+    hand_made = {
+        "summer time, microseconds": (private, lambda d: d.update(
+            submitted_at="2025-07-01T21:59:59.999999Z")),
+        "an offset": (private, lambda d: d.update(submitted_at="2025-12-31T23:30:00-01:00")),
+        "no time zone": (private, lambda d: d.update(submitted_at="2025-03-01T12:30:05")),
+        "not a time": (private, lambda d: d.update(submitted_at="1. mars 2025 kl. 12")),
+        "no time": (private, lambda d: d.pop("submitted_at")),
+        "no municipality": (professional, lambda d: d["location"].pop("municipality_number")),
+        "Arabic-Indic postal code": (private, lambda d: d["children"][0].update(
+            address="Storgata 1, ٠١٥٠ أوسلو")),
+        "Python's line breaks": (professional, lambda d: d["children"][0].update(
+            name=" Jonas\u2028Berg\x85 ", why_not_told="Han\x1cer redd.\x0bHan ba meg vente.")),
+        "a phone the format refuses, private": (private, lambda d: d["reporter"].update(
+            phone="ring etter kl. 16")),
+        "a phone the format refuses": (professional, lambda d: d["reporter"].update(
+            phone="22 00 00 00 (sentralbord)")),
+        "an e-mail with a quote": (professional, lambda d: d["reporter"].update(
+            email="o'neil@skole.no")),
+        "an e-mail and a newline": (professional, lambda d: d["reporter"].update(
+            email="lena@skole.no\n")),
+        "three guardians": (professional, lambda d: d["parents"]["guardians"].append(
+            {"name": "Ola Berg", "phone": "+4790000000"})),
+        "no guardian": (professional, lambda d: d["parents"].update(guardians=[])),
+        "parents' answer missing": (professional, lambda d: d["parents"].pop("told")),
+        "a child's answer missing": (professional, lambda d: d["children"][1].pop("told")),
+        "unknown language and way found": (private, lambda d: (
+            d.update(language="xx"), d["location"].update(found_by="something-new"))),
+        "chosen from the list": (private, lambda d: d["location"].update(
+            found_by="chosen_from_list")),
+        "a field added later": (private, lambda d: d["children"][0].update(
+            favourite_colour="blå", relation="cousin", birth_date="2015-02-30")),
+        "unknown reporter type": (private, lambda d: d.update(reporter_type="robot")),
+        "no reporter type": (private, lambda d: d.update(reporter_type=None)),
+        "no children": (private, lambda d: d.update(children=[])),
+        "child": (private, lambda d: d.update(reporter_type="child")),
+        "anonymous flag": (private, lambda d: d.update(anonymous=True)),
+    }
+    for name, (base, change) in hand_made.items():
+        cases[name] = changed(base, change)
+    return cases
+
+
+def test_the_browsers_ks_export_is_the_python_export_for_every_kind_of_report(
+    context: BrowserContext
+):
+    page = context.new_page()
+    page.set_content("<!doctype html><title>KS</title>")
+    page.add_script_tag(path=str(FIKS_EXPORT_JS))
+    cases = variants()
+    expected = {name: python_export(document) for name, document in cases.items()}
+    shown = page.evaluate(
+        "cases => Object.fromEntries(Object.entries(cases).map("
+        "([name, report]) => [name, window.ConcernFiksExport.tryExport(report)]))", cases)
+    assert {name: shown[name] for name in cases} == expected
+    refused = {name for name, outcome in expected.items() if "refused" in outcome}
+    assert {"anonymous", "child", "not a report", "no time zone", "no guardian"} <= refused
+    assert len(refused) < len(cases) - 8, "most cases take the exporting turns"
+    for name in ("private", "professional", "confidential", "private knew little",
+                 "professional gave little", "summer time, microseconds"):
+        document = json.loads(expected[name]["text"])
+        fiks.assert_valid(document, "privat" if "privatMelder" in document else "offentlig")
+    summer = json.loads(expected["summer time, microseconds"]["text"])
+    assert summer["sendingstidspunkt"] == "2025-07-01T23:59:59"
+
+
+@pytest.fixture(scope="module")
+def oslo_reports(shared_live_system: LiveSystem) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Oslo's reports, sealed by Python (routing.acceptance.accept) and delivered: kind →
+    (envelope id, reference, the report)."""
+    documents = {
+        "private": fiks.build(fiks.private_answers()),
+        "professional": oslo_professional(),
+        "anonymous": fiks.build(fiks.private_answers(anonymity={"anonymity": "anonymous"})),
+        "child": fiks.build({
+            "emergency": {"answer": "no"}, "reporter-type": {"reporter_type": "child"},
+            "location": OSLO_LOCATION, "location-confirm": {"confirmed": "yes", "receiving": "yes"},
+            "child-1-name": {"name": ""}, "child-1-age": {"age": "13"}, "topics": {"topics": []},
+            "concern": {"description": "Det er mye krangling hjemme. 😔"}, "timing": {},
+            "child-views": {"views": ""}, "about-you": {"safe_contact": ""}}),
+    }
+    found = {}
+    database = Database(shared_live_system.database_url)
+    try:
+        for kind, document in documents.items():
+            with database.session() as session:
+                envelope = accept(session, report_document.encode(document), "0301")
+                deliver(session, envelope.id)
+                found[kind] = (envelope.id, envelope.reference, document)
+    finally:
+        database.dispose()
+    return found
+
+
+def open_in_browser(page: Page, system: LiveSystem, envelope_id: str) -> None:
+    page.goto(f"{system.base_url}/inbox/reports/{envelope_id}/open")
+    open_with(page, system.key_files["0301"], KEY_PASSPHRASE)
+    expect(page.locator("#opened-report")).to_be_visible(timeout=30_000)
+
+
+def test_save_ks_fiks_format_saves_the_file_the_command_line_tool_writes(
+    context: BrowserContext, shared_live_system: LiveSystem,
+    oslo_reports: dict[str, tuple[str, str, dict[str, Any]]], tmp_path: Path
+):
+    page = context.new_page()
+    sign_in(page, shared_live_system, new_user(shared_live_system))
+    for kind, schema in (("private", "privat"), ("professional", "offentlig")):
+        envelope_id, reference, document = oslo_reports[kind]
+        open_in_browser(page, shared_live_system, envelope_id)
+        expect(page.locator("#fiks-refused")).to_be_hidden()
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Save KS Fiks format (JSON)").click()
+        download = download_info.value
+        assert download.suggested_filename == f"{reference}.fiks-v2.json", "as the CLI names it"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        written = saved.read_bytes()
+        assert written == python_export(document)["text"].encode("utf-8"), kind
+        fiks.assert_valid(json.loads(written), schema)
+        assert fiks.CONCERN.split("\n")[0] in written.decode("utf-8"), "UTF-8, not escapes"
+
+    for kind, message in (("anonymous", fiks.ANONYMOUS_MESSAGE), ("child", fiks.CHILD_MESSAGE)):
+        envelope_id, _, _ = oslo_reports[kind]
+        open_in_browser(page, shared_live_system, envelope_id)
+        expect(page.get_by_role("button", name="Save KS Fiks format (JSON)")).to_be_hidden()
+        refusal = page.locator("#fiks-refused")
+        expect(refusal).to_be_visible()
+        expect(refusal).to_contain_text("This report cannot be saved in the KS Fiks format.")
+        expect(refusal.locator("[lang=en]")).to_have_text(message)
+        # The report itself is there to read and to save as JSON all the same.
+        expect(page.get_by_role("button", name="Save the report as a file (JSON)")).to_be_visible()
