@@ -42,6 +42,8 @@ ENVIRONMENT = {
     "LOG_FORMAT": "log_format",
     "LOG_LEVEL": "log_level",
     "METRICS_TOKEN": "metrics_token",
+    # Routing and delivery
+    "OPERATOR_ALERT_EMAIL": "operator_alert_email",
 }
 
 
@@ -79,6 +81,10 @@ class Config:
     # /metrics needs "Authorization: Bearer <this>"; unset, /metrics is open in development and
     # absent (404) in production, where counts per state are nobody else's business.
     metrics_token: str = ""
+    # Routing and delivery. Operators are mailed here (over SMTP_HOST) when an envelope's delivery
+    # fails after the last try, or a service cannot receive for want of a key; ids only, never
+    # report content. Empty: those alerts are only logged (log.error).
+    operator_alert_email: str = ""
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None = None) -> Config:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from database import utcnow
-from routing import push
+from routing import alerts, delivery, push
 from routing.envelope_file import to_file
 from routing.models import ChannelDelivery, ChannelState, Envelope, Service
 
@@ -79,28 +79,26 @@ def open_push(session: Session, envelope_id: str, now: datetime | None = None) -
 def start_push_attempt(session: Session, envelope_id: str) -> PushAttempt | None:
     """Count one more attempt and return what to send, or None when there is nothing to do
     (already delivered or failed, or the service no longer pushes)."""
-    delivery = session.scalar(_delivery(envelope_id, PUSH))
-    if delivery is None or delivery.state != ChannelState.PENDING:
+    row = session.scalar(_delivery(envelope_id, PUSH))
+    if row is None or row.state != ChannelState.PENDING:
         return None
     envelope = session.get(Envelope, envelope_id)
     service = session.get(Service, envelope.service_id) if envelope is not None else None
     if envelope is None or service is None or not service.push_url or not service.push_secret:
-        delivery.state = ChannelState.FAILED
-        log.error(
-            "push of envelope %s failed: service %s has no push endpoint any more",
-            envelope_id,
-            envelope.service_id if envelope is not None else "?",
-        )
+        row.state = ChannelState.FAILED
+        if envelope is not None:
+            _failed(session, envelope_id, envelope.service_id,
+                    "push failed: the service has no push endpoint any more")
         return None
     # Counted before the call, so a worker killed mid-request still shows the attempt.
-    delivery.attempts += 1
+    row.attempts += 1
     return PushAttempt(
         envelope_id=envelope_id,
         service_id=service.id,
         url=service.push_url,
         secret=service.push_secret,
         body=to_file(envelope),
-        attempt=delivery.attempts,
+        attempt=row.attempts,
     )
 
 
@@ -143,19 +141,15 @@ def record_push_result(
         )
     if state == ChannelState.DELIVERED:
         log.info("pushed envelope %s to service %s", attempt.envelope_id, attempt.service_id)
+        # A push that had failed and was retried: the envelope is no longer failed.
+        delivery.recover(session, attempt.envelope_id)
     elif state == ChannelState.FAILED:
-        # The operators' alert. Ids and the status only: the body is sealed, but nothing of it
-        # belongs in a log, nor does the URL (it may carry a credential).
-        reason = "after the last attempt" if result.transient else "refused permanently"
-        log.error(
-            "push of envelope %s to service %s failed %s (status %s, attempt %d); "
-            "the envelope stays in the inbox",
-            attempt.envelope_id,
-            attempt.service_id,
-            reason,
-            result.status if result.status is not None else "none",
-            attempt.attempt,
-        )
+        # Ids and the status only: the body is sealed, but nothing of it belongs in a log or a
+        # mail, nor does the URL (it may carry a credential).
+        reason = "after the last try" if result.transient else "refused permanently"
+        status = result.status if result.status is not None else "none (no answer)"
+        _failed(session, attempt.envelope_id, attempt.service_id,
+                f"push failed {reason} (status {status}, attempt {attempt.attempt})", now)
     else:
         log.warning(
             "push of envelope %s to service %s: status %s, will try again",
@@ -164,6 +158,16 @@ def record_push_result(
             result.status if result.status is not None else "none",
         )
     return str(state)
+
+
+def _failed(
+    session: Session, envelope_id: str, service_id: str, detail: str,
+    now: datetime | None = None,
+) -> None:
+    """The push ran out of tries or was refused: the envelope becomes failed (unless already
+    acknowledged) and the operators are alerted; the inbox keeps it either way."""
+    delivery.mark_channel_failed(session, envelope_id, now)
+    alerts.envelope_failed(session, envelope_id, service_id, detail, now)
 
 
 def pending_pushes(
@@ -194,10 +198,10 @@ def reopen_failed_pushes(session: Session, service_id: str | None = None) -> lis
             Envelope.service_id == service_id
         )
     reopened = []
-    for delivery in session.scalars(query):
-        delivery.state = ChannelState.PENDING
-        delivery.attempts = 0
-        reopened.append(delivery.envelope_id)
+    for row in session.scalars(query):
+        row.state = ChannelState.PENDING
+        row.attempts = 0
+        reopened.append(row.envelope_id)
     return reopened
 
 
@@ -253,13 +257,14 @@ def _pulled(envelope_id_column):  # type: ignore[no-untyped-def]
 
 
 def new_for_api(session: Session, service_id: str) -> list[Envelope]:
-    """The service's delivered envelopes its case system has not acknowledged, oldest first."""
+    """The service's delivered envelopes its case system has not acknowledged, oldest first
+    (a failed one too: it is in the inbox, and the case system should have it)."""
     return list(
         session.scalars(
             select(Envelope)
             .where(
                 Envelope.service_id == service_id,
-                Envelope.delivered_at.is_not(None),
+                delivery.in_inbox(),
                 ~_pulled(Envelope.id),
             )
             .order_by(Envelope.created_at, Envelope.id)
@@ -273,7 +278,7 @@ def envelope_for_api(session: Session, service_id: str, envelope_id: str) -> Env
         select(Envelope).where(
             Envelope.id == envelope_id,
             Envelope.service_id == service_id,
-            Envelope.delivered_at.is_not(None),
+            delivery.in_inbox(),
         )
     )
 

@@ -207,6 +207,25 @@ def issue_api_token(service_id: str) -> None:
     click.echo(token)
 
 
+@routing_cli.command("redeliver")
+@click.argument("envelope_id", required=False)
+@click.option("--all-failed", is_flag=True, help="Every envelope whose inbox delivery failed.")
+def redeliver(envelope_id: str | None, all_failed: bool) -> None:
+    """Try again to deliver an envelope whose inbox delivery failed after the last try (once
+    the cause is fixed). It was in the inbox all along; what the team did with it stays."""
+    if bool(envelope_id) == all_failed:
+        raise click.UsageError("give an ENVELOPE_ID or --all-failed, not both")
+    settings = config()
+    found = jobs.redeliver_failed(redis_connection(), settings.queue_name, envelope_id,
+                                  database())
+    if envelope_id and not found:
+        raise click.ClickException(
+            f"no envelope {envelope_id!r} whose inbox delivery failed (see `flask routing status`)")
+    for envelope in found:
+        click.echo(f"Enqueued delivery of {envelope}.")
+    click.echo(f"Re-enqueued {len(found)} envelope(s).")
+
+
 @routing_cli.command("reconcile")
 def reconcile_once() -> None:
     """Re-enqueue envelopes left accepted longer than the configured time."""

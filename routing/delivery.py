@@ -1,5 +1,6 @@
-"""Delivery: moving an accepted envelope into its service's inbox, and the reconciler that
-makes sure nothing stays behind when the queue loses a job.
+"""Delivery: moving an accepted envelope into its service's inbox, marking it failed when the
+tries run out (it stays in the inbox), and what the reconciler needs to make sure nothing stays
+behind when the queue loses a job.
 
 Plain functions over a session; `routing.jobs` wraps them for RQ.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -18,21 +19,41 @@ from routing.models import Envelope, EnvelopeState
 log = logging.getLogger(__name__)
 
 
+def in_inbox() -> ColumnElement[bool]:
+    """Envelopes the service has: every one that left `accepted`, by delivery or by failing.
+    A failed envelope is still the service's to download and acknowledge (the inbox shows it
+    too), so the team is told of it and a pulling case system is offered it."""
+    return Envelope.state != EnvelopeState.ACCEPTED
+
+
+def settled_state() -> ColumnElement[str]:
+    """The state an envelope has once delivered, from what the team has done with it. A failure
+    sets the state aside for a while; recomputing it from the times loses nothing the team did."""
+    return case(
+        (Envelope.acknowledged_at.is_not(None), EnvelopeState.ACKNOWLEDGED.value),
+        (Envelope.downloaded_at.is_not(None), EnvelopeState.DOWNLOADED.value),
+        else_=EnvelopeState.DELIVERED.value,
+    )
+
+
 def deliver(session: Session, envelope_id: str, now: datetime | None = None) -> bool:
     """Mark the envelope delivered to the built-in inbox. True if this call delivered it.
 
     Idempotent: the state change is conditional, so a job that runs twice (a re-enqueue by the
-    reconciler, a worker killed after the commit) delivers once.
+    reconciler, a worker killed after the commit) delivers once. An envelope whose delivery had
+    failed is delivered too, keeping what the team did with it meanwhile (downloaded,
+    acknowledged: it was in their inbox all along).
     """
     now = now or utcnow()
     result = session.execute(
         update(Envelope)
-        .where(Envelope.id == envelope_id, Envelope.state == EnvelopeState.ACCEPTED)
+        .where(Envelope.id == envelope_id, Envelope.delivered_at.is_(None))
         .values(
-            state=EnvelopeState.DELIVERED,
+            state=settled_state(),
             delivered_at=now,
             delivery_attempts=Envelope.delivery_attempts + 1,
         )
+        .execution_options(synchronize_session=False)
     )
     delivered = result.rowcount == 1  # type: ignore[attr-defined]
     if delivered:
@@ -40,8 +61,59 @@ def deliver(session: Session, envelope_id: str, now: datetime | None = None) -> 
     return delivered
 
 
+def mark_failed(session: Session, envelope_id: str, now: datetime | None = None) -> str | None:
+    """The inbox delivery ran out of tries: the envelope becomes `failed` (and so shows in the
+    inbox, where the team can still download it). Its service's id, or None if it had been
+    delivered meanwhile (nothing to do)."""
+    changed = session.execute(
+        update(Envelope)
+        .where(Envelope.id == envelope_id, Envelope.state == EnvelopeState.ACCEPTED)
+        .values(state=EnvelopeState.FAILED, failed_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not changed:
+        return None
+    return session.scalar(select(Envelope.service_id).where(Envelope.id == envelope_id))
+
+
+def mark_channel_failed(session: Session, envelope_id: str, now: datetime | None = None) -> bool:
+    """Another channel (the push) ran out of tries. The envelope becomes `failed` unless the
+    team has already acknowledged it: then the report is in their hands, and the failure shows
+    on the channel alone."""
+    changed = session.execute(
+        update(Envelope)
+        .where(
+            Envelope.id == envelope_id,
+            Envelope.state.in_((EnvelopeState.DELIVERED, EnvelopeState.DOWNLOADED)),
+        )
+        .values(state=EnvelopeState.FAILED, failed_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(changed)
+
+
+def recover(session: Session, envelope_id: str) -> bool:
+    """A channel that had failed has now delivered: a failed envelope already in its inbox gets
+    its state back from the times (an inbox failure is recovered by `deliver`)."""
+    changed = session.execute(
+        update(Envelope)
+        .where(
+            Envelope.id == envelope_id,
+            Envelope.state == EnvelopeState.FAILED,
+            Envelope.delivered_at.is_not(None),
+        )
+        .values(state=settled_state())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(changed)
+
+
 def stuck_envelopes(session: Session, older_than: timedelta, now: datetime | None = None) -> list[str]:
-    """Ids of envelopes accepted longer ago than `older_than` and still not delivered."""
+    """Ids of envelopes accepted longer ago than `older_than` and still not delivered.
+
+    Failed envelopes are not among them: their tries ran out, the operators were alerted, and
+    they are in the inbox; re-enqueueing them here would only fail them again every few minutes
+    (`flask routing redeliver` tries again once the cause is fixed)."""
     cutoff = (now or utcnow()) - older_than
     return list(
         session.scalars(
@@ -50,3 +122,14 @@ def stuck_envelopes(session: Session, older_than: timedelta, now: datetime | Non
             .order_by(Envelope.created_at)
         )
     )
+
+
+def failed_deliveries(session: Session, envelope_id: str | None = None) -> list[str]:
+    """Envelopes never delivered to the inbox though no longer accepted: their delivery failed
+    (the team may have downloaded or acknowledged them since). One, or all, oldest first."""
+    query = select(Envelope.id).where(
+        Envelope.delivered_at.is_(None), Envelope.state != EnvelopeState.ACCEPTED
+    )
+    if envelope_id is not None:
+        query = query.where(Envelope.id == envelope_id)
+    return list(session.scalars(query.order_by(Envelope.created_at, Envelope.id)))

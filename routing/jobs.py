@@ -18,12 +18,19 @@ from rq.serializers import JSONSerializer
 
 from config import Config
 from database import Database
-from routing import channels, delivery, push
+from routing import alerts, channels, delivery, push
 
 log = logging.getLogger(__name__)
 
 DELIVER_JOB = "routing.jobs.deliver_job"
-RETRY = Retry(max=8, interval=[5, 15, 30, 60, 120, 300, 600, 1800])
+# Delivery into the inbox is one UPDATE, so it fails only with the database (or a bug).
+# Exponential backoff from 5 s, capped at 30 minutes: 10 retries span at least 36 minutes
+# (with the least jitter; about 54 on average), enough for a database failover or restart.
+# After the last, the envelope is failed, the operators are alerted, and it is in the inbox.
+# Module attributes, read at enqueue time, so tests can make retries immediate.
+DELIVER_MAX_RETRIES = 10
+DELIVER_BACKOFF_SECONDS = 5
+DELIVER_BACKOFF_CAP_SECONDS = 1800
 JOB_TIMEOUT = 60
 # A job in one of these states will still run; enqueueing it again would only add work.
 PENDING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -65,12 +72,34 @@ def job_id(envelope_id: str) -> str:
     return f"deliver-{envelope_id}"
 
 
+def backoff(max_retries: int, base_seconds: float, cap_seconds: float) -> Retry:
+    """RQ's Retry with exponential backoff and "equal jitter" (half of each wait fixed, half
+    random), drawn per job, so jobs that failed together during an outage do not all come back
+    at the same moment and fail together again. Needs a worker with the scheduler on, as
+    `flask routing worker` runs it."""
+    intervals = []
+    for n in range(max_retries):
+        wait = min(cap_seconds, base_seconds * 2**n)
+        intervals.append(round(wait / 2 + random.uniform(0, wait / 2)))
+    return Retry(max=max_retries, interval=intervals)
+
+
+def deliver_retry() -> Retry:
+    return backoff(DELIVER_MAX_RETRIES, DELIVER_BACKOFF_SECONDS, DELIVER_BACKOFF_CAP_SECONDS)
+
+
+def is_last_try() -> bool:
+    """RQ counts retries down; none left (or not run by RQ at all) means this is the last."""
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
 def enqueue_delivery(connection: redis.Redis, queue_name: str, envelope_id: str) -> None:
     queue(connection, queue_name).enqueue_call(
         DELIVER_JOB,
         args=(envelope_id,),
         job_id=job_id(envelope_id),
-        retry=RETRY,
+        retry=deliver_retry(),
         timeout=JOB_TIMEOUT,
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
@@ -84,9 +113,15 @@ def deliver_job(envelope_id: str) -> bool:
     delivery; its job is enqueued after the commit. If that enqueue is lost, the reconciler
     finds the push still pending.
     """
-    with _db().session() as session:
-        delivered = delivery.deliver(session, envelope_id)
-        push_pending = delivered and channels.open_push(session, envelope_id)
+    try:
+        with _db().session() as session:
+            delivered = delivery.deliver(session, envelope_id)
+            push_pending = delivered and channels.open_push(session, envelope_id)
+    except Exception as error:
+        # Raised again, so RQ retries with backoff (or records the failure after the last).
+        if is_last_try():
+            fail_delivery(envelope_id, error)
+        raise
     if push_pending:
         job = get_current_job()
         if job is not None:
@@ -101,6 +136,28 @@ def deliver_job(envelope_id: str) -> bool:
     return delivered
 
 
+def fail_delivery(envelope_id: str, error: BaseException) -> None:
+    """The last try to deliver failed: the envelope becomes failed (which puts it in the inbox
+    all the same) and the operators are alerted, in a transaction of its own. If even that
+    cannot be written, the database is down: the envelope stays accepted, and the reconciler
+    enqueues it again once the job is gone from the queue."""
+    try:
+        with _db().session() as session:
+            service_id = delivery.mark_failed(session, envelope_id)
+            if service_id is not None:
+                # The type only: an exception's message could quote a statement's parameters.
+                alerts.envelope_failed(
+                    session, envelope_id, service_id,
+                    f"inbox delivery failed after the last try ({type(error).__name__})",
+                )
+    except Exception as second:  # noqa: BLE001 - say so, then let RQ record the first error
+        log.error(
+            "envelope %s: delivery failed after the last try (%s) and could not be marked "
+            "failed (%s); it stays accepted for the reconciler",
+            envelope_id, type(error).__name__, type(second).__name__,
+        )
+
+
 # --- push ---------------------------------------------------------------------------------------
 
 
@@ -109,13 +166,7 @@ def push_job_id(envelope_id: str) -> str:
 
 
 def push_retry() -> Retry:
-    """Exponential backoff with "equal jitter" (half the wait fixed, half random), drawn per
-    envelope, so pushes that failed together during an outage do not all return together."""
-    intervals = []
-    for n in range(PUSH_MAX_RETRIES):
-        wait = min(PUSH_BACKOFF_CAP_SECONDS, PUSH_BACKOFF_SECONDS * 2**n)
-        intervals.append(round(wait / 2 + random.uniform(0, wait / 2)))
-    return Retry(max=PUSH_MAX_RETRIES, interval=intervals)
+    return backoff(PUSH_MAX_RETRIES, PUSH_BACKOFF_SECONDS, PUSH_BACKOFF_CAP_SECONDS)
 
 
 def enqueue_push(connection: redis.Redis, queue_name: str, envelope_id: str) -> None:
@@ -137,14 +188,13 @@ def push_job(envelope_id: str) -> bool:
     A transient failure raises (RQ retries with backoff) unless it was the last try; a
     permanent refusal and the last try mark the push failed and alert the operators.
     """
-    job = get_current_job()
-    # RQ counts retries down; none left (or run outside RQ) means this is the last try. The
-    # attempt count in the database caps it too, in case the reconciler re-enqueued it.
+    # The attempt count in the database caps the tries too, in case the reconciler
+    # re-enqueued the push with a fresh Retry.
     with _db().session() as session:
         attempt = channels.start_push_attempt(session, envelope_id)
     if attempt is None:
         return False
-    final = job is None or not job.retries_left or attempt.attempt > PUSH_MAX_RETRIES
+    final = is_last_try() or attempt.attempt > PUSH_MAX_RETRIES
     result = push.post(
         attempt.url, attempt.secret, envelope_id, attempt.body, timeout=PUSH_TIMEOUT_SECONDS
     )
@@ -169,6 +219,22 @@ def retry_failed_pushes(
     for envelope_id in envelope_ids:
         enqueue_push(connection, queue_name, envelope_id)
     return len(envelope_ids)
+
+
+def redeliver_failed(
+    connection: redis.Redis,
+    queue_name: str,
+    envelope_id: str | None = None,
+    database: Database | None = None,
+) -> list[str]:
+    """After the cause of a failed inbox delivery is fixed: enqueue the delivery again (of one
+    envelope, or of every one whose delivery failed). Delivery keeps what the team did with the
+    envelope meanwhile. Returns the ids enqueued."""
+    with (database or _db()).session() as session:
+        envelope_ids = delivery.failed_deliveries(session, envelope_id)
+    for found in envelope_ids:
+        enqueue_delivery(connection, queue_name, found)
+    return envelope_ids
 
 
 def reconcile_pushes(

@@ -127,6 +127,10 @@ class Envelope(Base):
     # When the retention period after acknowledgement ended and the sealed bytes were removed;
     # the row stays (state, times, reference) for the statistics.
     sealed_deleted_at: Mapped[datetime | None]
+    # When a delivery ran out of tries (the inbox job, or the push to the case system) and the
+    # envelope became `failed`. It stays in the inbox all the same; kept after a later recovery,
+    # so "it failed once" is still on record.
+    failed_at: Mapped[datetime | None]
 
 
 class ChannelState(enum.StrEnum):
@@ -155,3 +159,27 @@ class ChannelDelivery(Base):
     last_status: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class OperatorAlert(Base):
+    """Something the operators (not an intake team) must be told by e-mail: an envelope whose
+    delivery failed after the last try (once per envelope, ever) or a service that cannot receive
+    because it has no key in force (at most once an hour per service).
+
+    An outbox: the alert is written in the transaction that found the problem and mailed later
+    by the worker's housekeeping, so a mail server that is down delays it but cannot lose it.
+    Ids, states and statuses only; nothing from a report.
+    """
+
+    __tablename__ = "operator_alerts"
+    __table_args__ = (UniqueConstraint("kind", "subject", name="uq_operator_alert"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # The envelope id (kind "envelope-failed") or the service id (kind "no-key").
+    subject: Mapped[str] = mapped_column(String(64))
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    # Which channel failed and how ("push: status 404, refused permanently"); never content.
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -18,12 +18,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from config import Config
 from database import utcnow
-from routing.models import Envelope, EnvelopeState, Service
+from routing.delivery import in_inbox
+from routing.models import Envelope, Service
 from routing.working_days import OSLO, add_working_days
 
 log = logging.getLogger(__name__)
@@ -79,17 +80,20 @@ def connect_smtp(host: str, port: int) -> SmtpClient:
 def due_notifications(session: Session, now: datetime | None = None) -> list[Notice]:
     """Every mail that should go out now: at most one per kind and service, counting envelopes."""
     now = now or utcnow()
+    # By the times, not the state: a failed envelope is in the inbox as well (see
+    # `delivery.in_inbox`), and the team must hear of it like any other.
     arrived = _due(
         session,
-        Envelope.state == EnvelopeState.DELIVERED,
         Envelope.downloaded_at.is_(None),
+        Envelope.acknowledged_at.is_(None),
         Envelope.notified_at.is_(None),
     )
     unopened = _due(
         session,
-        Envelope.state == EnvelopeState.DELIVERED,
         Envelope.downloaded_at.is_(None),
-        Envelope.delivered_at <= now - REMIND_AFTER,
+        Envelope.acknowledged_at.is_(None),
+        # A failed delivery put the envelope in the inbox when it failed.
+        func.coalesce(Envelope.delivered_at, Envelope.failed_at) <= now - REMIND_AFTER,
         Envelope.reminded_at.is_(None),
     )
     # The deadline is in working days, which SQL cannot count: the query only narrows to
@@ -98,7 +102,6 @@ def due_notifications(session: Session, now: datetime | None = None) -> list[Not
         (envelope, service)
         for envelope, service in _due(
             session,
-            Envelope.state.in_((EnvelopeState.DELIVERED, EnvelopeState.DOWNLOADED)),
             Envelope.acknowledged_at.is_(None),
             Envelope.escalated_at.is_(None),
             Envelope.created_at <= now - timedelta(days=ACKNOWLEDGE_WITHIN_WORKING_DAYS),
@@ -122,7 +125,7 @@ def _due(session: Session, *conditions: ColumnElement[bool]) -> list[tuple[Envel
     rows = session.execute(
         select(Envelope, Service)
         .join(Service, Service.id == Envelope.service_id)
-        .where(Envelope.delivered_at.is_not(None), *conditions)
+        .where(in_inbox(), *conditions)
         .order_by(Envelope.service_id, Envelope.created_at, Envelope.id)
     )
     return [(envelope, service) for envelope, service in rows]
@@ -343,6 +346,14 @@ def housekeeping_task(config: Config) -> Callable[[Session], int]:
     """The worker's periodic task: housekeeping calls each task with a fresh session only."""
 
     def send_due_notifications(session: Session) -> int:
-        return send_due(session, config)
+        # The operators' alerts ride along (the app factory registers this one task); imported
+        # here because `routing.alerts` builds on this module's SMTP plumbing.
+        from routing import alerts
+
+        try:
+            return send_due(session, config)
+        finally:
+            session.rollback()  # whatever a failure above left open
+            alerts.send_pending(session, config)
 
     return send_due_notifications

@@ -1,10 +1,13 @@
 """Acceptance and delivery on every backend with a real redis-server and a real RQ worker:
 every accepted envelope reaches its inbox exactly once, even when Redis is killed between
-acceptance and delivery; nothing is stored for a municipality that cannot receive."""
+acceptance and delivery; nothing is stored for a municipality that cannot receive; and when the
+database refuses every try, the envelope is failed, the operators are mailed once (real SMTP),
+and the team still has it in the inbox."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -16,13 +19,17 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
+from config import Config
 from database import Database
-from routing import jobs
+from inbox import envelopes as inbox_envelopes
+from routing import alerts, jobs
 from routing.acceptance import REPORT_SCHEMA, NoKeyError, NoServiceError, accept
 from routing.delivery import stuck_envelopes
+from routing.envelope_file import parse, to_file
 from routing.models import Envelope, EnvelopeState
 from sealing import SealingError, unseal
 from tests.integration.conftest import add_service
+from tests.integration.test_notifications import MailServer
 
 QUEUE = "delivery"
 OSLO, BERGEN, TROMSO = "0301", "4601", "5501"
@@ -254,3 +261,193 @@ def test_reconciler_leaves_delivered_envelopes_alone(worker_db, redis_client):
     redis_client.flushall()  # job results gone too
     assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 0
     assert_all_delivered_once(worker_db, [envelope_id])
+
+
+# --- the last try: failed, alerted, still in the inbox ------------------------------------------
+
+OPERATORS = "drift@bekymring.example.no"
+
+
+def refuse_deliveries(database: Database) -> None:
+    """Make the database itself refuse to record a delivery, as a broken disk or a constraint
+    gone wrong would: every try of the job fails, while other writes still work."""
+    with database.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse_delivery BEFORE UPDATE OF delivered_at ON envelopes "
+                "WHEN NEW.delivered_at IS NOT NULL "
+                "BEGIN SELECT RAISE(ABORT, 'delivery refused by the test'); END")
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION refuse_delivery() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'delivery refused by the test'; END $$ LANGUAGE plpgsql")
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse_delivery BEFORE UPDATE OF delivered_at ON envelopes "
+                "FOR EACH ROW WHEN (NEW.delivered_at IS NOT NULL) "
+                "EXECUTE FUNCTION refuse_delivery()")
+
+
+def allow_deliveries(database: Database) -> None:
+    with database.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("DROP TRIGGER refuse_delivery")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER refuse_delivery ON envelopes")
+            connection.exec_driver_sql("DROP FUNCTION refuse_delivery()")
+
+
+@pytest.fixture
+def few_quick_retries(worker_db, monkeypatch: pytest.MonkeyPatch) -> Database:
+    monkeypatch.setattr(jobs, "DELIVER_MAX_RETRIES", 2)
+    monkeypatch.setattr(jobs, "DELIVER_BACKOFF_SECONDS", 0)
+    return worker_db
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def alert_config(mail_server: MailServer, **extra: object) -> Config:
+    return Config.from_mapping({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": mail_server.port,
+                                "MAIL_FROM": "ikke-svar@bekymring.example.no",
+                                "OPERATOR_ALERT_EMAIL": OPERATORS, **extra})
+
+
+def send_alerts(database: Database, config: Config) -> int:
+    with database.session() as session:
+        return alerts.send_pending(session, config)
+
+
+def test_a_delivery_that_fails_every_try_is_failed_alerted_once_and_stays_in_the_inbox(
+    few_quick_retries, redis_client, mail_server, caplog
+):
+    database = few_quick_retries
+    add_service(database, "oslo", OSLO)
+    refuse_deliveries(database)
+    caplog.set_level(logging.INFO)
+    envelope_id = accept_and_enqueue(database, redis_client, CANARY)
+
+    run_worker(redis_client)  # the first try and both retries fail
+
+    envelope = envelopes(database)[envelope_id]
+    assert envelope.state == EnvelopeState.FAILED
+    assert envelope.failed_at is not None and envelope.delivered_at is None
+    job = Job.fetch(jobs.job_id(envelope_id), connection=redis_client, serializer=JSONSerializer)
+    assert job.get_status() == JobStatus.FAILED
+    errors = [r.getMessage() for r in caplog.records
+              if r.levelno == logging.ERROR and r.name == "routing.alerts"]
+    assert len(errors) == 1 and envelope_id in errors[0] and "inbox" in errors[0]
+    assert CANARY not in caplog.text
+
+    # The team has it all the same: listed, downloadable, and it can be acknowledged.
+    with database.session() as session:
+        assert [row.id for row in inbox_envelopes.list_for_service(session, "oslo")] == [
+            envelope_id]
+        found = inbox_envelopes.own_envelope(session, "oslo", envelope_id)
+        assert found is not None
+        assert parse(to_file(found)).envelope_id == envelope_id
+        inbox_envelopes.mark_downloaded(session, found)
+
+    config = alert_config(mail_server)
+    assert send_alerts(database, config) == 1
+    [mail] = mail_server.take()
+    assert mail["To"] == OPERATORS
+    assert "1 failed delivery" in mail["Subject"]
+    text_ = mail.get_body(("plain",)).get_content()
+    assert envelope_id in text_ and "oslo" in text_ and "inbox" in text_
+    assert "flask routing redeliver" in text_
+    assert CANARY not in mail.as_string() and envelope.reference not in mail.as_string()
+    assert send_alerts(database, config) == 0  # once per envelope
+    assert mail_server.take() == []
+
+    # The reconciler neither loses it nor fails it again every few minutes.
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), database) == 0
+    assert envelopes(database)[envelope_id].state == EnvelopeState.FAILED
+
+
+def test_a_failed_envelope_delivered_later_keeps_what_the_team_did_and_is_not_alerted_again(
+    few_quick_retries, redis_client, mail_server
+):
+    database = few_quick_retries
+    add_service(database, "oslo", OSLO)
+    refuse_deliveries(database)
+    downloaded, acknowledged, untouched = (
+        accept_and_enqueue(database, redis_client, f"melding {n}") for n in range(3))
+    run_worker(redis_client)
+    assert {e.state for e in envelopes(database).values()} == {EnvelopeState.FAILED}
+    with database.session() as session:
+        inbox_envelopes.mark_downloaded(session, session.get_one(Envelope, downloaded))
+        assert inbox_envelopes.acknowledge(session, session.get_one(Envelope, acknowledged))
+    config = alert_config(mail_server)
+    assert send_alerts(database, config) == 3
+    assert len(mail_server.take()) == 1  # one mail for all three
+
+    allow_deliveries(database)  # the cause is fixed
+    assert sorted(jobs.redeliver_failed(redis_client, QUEUE, None, database)) == sorted(
+        [downloaded, acknowledged, untouched])
+    run_worker(redis_client)
+
+    after = envelopes(database)
+    assert after[downloaded].state == EnvelopeState.DOWNLOADED
+    assert after[acknowledged].state == EnvelopeState.ACKNOWLEDGED
+    assert after[untouched].state == EnvelopeState.DELIVERED
+    for envelope in after.values():
+        assert envelope.delivered_at is not None and envelope.failed_at is not None
+    with database.session() as session:
+        assert len(inbox_envelopes.list_for_service(session, "oslo")) == 3
+    assert jobs.redeliver_failed(redis_client, QUEUE, None, database) == []
+    assert send_alerts(database, config) == 0
+    assert mail_server.take() == []
+
+
+def test_a_failed_delivery_is_not_mailed_twice_by_two_workers_or_lost_while_smtp_is_down(
+    few_quick_retries, redis_client, mail_server
+):
+    database = few_quick_retries
+    add_service(database, "oslo", OSLO)
+    refuse_deliveries(database)
+    envelope_id = accept_and_enqueue(database, redis_client, "venter på e-post")
+    run_worker(redis_client)
+
+    mail_server.stop()
+    config = alert_config(mail_server)
+    assert send_alerts(database, config) == 0  # nothing marked sent
+    mail_server.start()
+    assert send_alerts(database, config) == 1
+    assert send_alerts(database, config) == 0
+    [mail] = mail_server.take()
+    assert envelope_id in mail.get_body(("plain",)).get_content()
+
+
+def test_without_an_operator_address_the_failure_is_logged_and_not_mailed(
+    few_quick_retries, redis_client, mail_server, caplog
+):
+    database = few_quick_retries
+    add_service(database, "oslo", OSLO)
+    refuse_deliveries(database)
+    envelope_id = accept_and_enqueue(database, redis_client, "ingen adresse")
+    caplog.set_level(logging.INFO)
+    run_worker(redis_client)
+    config = alert_config(mail_server, OPERATOR_ALERT_EMAIL="")
+    assert send_alerts(database, config) == 1
+    assert mail_server.take() == []
+    assert any(envelope_id in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+    assert "OPERATOR_ALERT_EMAIL is not set" in caplog.text
+    assert send_alerts(database, config) == 0  # and not logged again every run
+
+
+def test_delivery_backoff_grows_exponentially_with_jitter():
+    schedules = [jobs.deliver_retry() for _ in range(5)]
+    for retry in schedules:
+        assert retry.max == jobs.DELIVER_MAX_RETRIES == len(retry.intervals)
+        assert 2 <= retry.intervals[0] <= 5
+        assert all(later >= earlier // 2 for earlier, later in
+                   zip(retry.intervals, retry.intervals[1:]))
+        assert retry.intervals[5] >= 16 * retry.intervals[0] // 2
+        assert max(retry.intervals) <= jobs.DELIVER_BACKOFF_CAP_SECONDS
+        assert sum(retry.intervals) >= 30 * 60
+    assert len({tuple(retry.intervals) for retry in schedules}) > 1, "no jitter"

@@ -20,8 +20,9 @@ from app import create_app
 from config import Config
 from database import Database
 from inbox.envelopes import acknowledge, mark_downloaded
+from routing import alerts
 from routing.acceptance import REPORT_SCHEMA, accept
-from routing.delivery import deliver
+from routing.delivery import deliver, mark_failed
 from routing.models import Envelope, Service
 from routing.notifications import due_notifications, send_due, send_notices
 from routing.working_days import OSLO
@@ -512,3 +513,57 @@ def test_the_workers_housekeeping_sends_the_arrival_mail(db, mail_server, bergen
         "1 ny bekymringsmelding til Barneverntjenesten i Bergen"
     ]
     assert envelope(db, envelope_id).notified_at is not None
+
+
+def test_the_workers_housekeeping_mails_the_operators_about_a_failed_delivery(
+    db, mail_server, bergen, tmp_path
+):
+    app = create_app(
+        {
+            "SECRET_KEY": TEST_SECRET,
+            "VAR_DIR": tmp_path / "var",
+            "DATABASE_URL": db.url,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": mail_server.port,
+            "OPERATOR_ALERT_EMAIL": "drift@bekymring.example.no",
+        }
+    )
+    try:
+        envelope_id = fail(db, BERGEN_NUMBER, datetime.now(UTC))
+        for task in app.extensions["housekeeping"]:
+            with db.session() as session:
+                task(session)
+    finally:
+        app.extensions["database"].dispose()
+    assert_nothing_from_the_reports(mail_server)
+    mails = {str(m["To"]): m for m in mail_server.take()}
+    assert sorted(mails) == ["drift@bekymring.example.no", BERGEN_TEAM]
+    assert envelope_id in body(mails["drift@bekymring.example.no"])
+
+
+# --- failed deliveries are in the inbox, and the team hears of them ------------------------------
+
+
+def fail(db: Database, number: str, at: datetime) -> str:
+    """A report accepted at `at` whose inbox delivery ran out of tries at once."""
+    with db.session() as session:
+        envelope = accept(session, document(), number, now=at)
+        assert mark_failed(session, envelope.id, now=at) == envelope.service_id
+        alerts.envelope_failed(session, envelope.id, envelope.service_id, "inbox delivery failed")
+        return envelope.id
+
+
+def test_a_report_whose_delivery_failed_is_announced_reminded_and_escalated_like_any_other(
+    db, config, mail_server, bergen
+):
+    at = oslo(2027, 3, 1, 9, 0)  # a Monday
+    envelope_id = fail(db, BERGEN_NUMBER, at)
+
+    assert run(db, config, at + timedelta(minutes=1)) == 1
+    assert subjects(mail_server.take()) == [
+        "1 ny bekymringsmelding til Barneverntjenesten i Bergen"]
+    assert run(db, config, at + timedelta(hours=24, minutes=1)) == 1
+    assert [str(m["To"]) for m in reminders(mail_server.take())] == [BERGEN_TEAM]
+    assert run(db, config, oslo(2027, 3, 4, 0, 0, 1)) == 1  # Wednesday is over
+    assert [str(m["To"]) for m in escalations(mail_server.take())] == [BERGEN_FALLBACK]
+    assert envelope(db, envelope_id).state == "failed"

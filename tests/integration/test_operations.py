@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
+from routing import jobs
 from routing.acceptance import accept
+from routing.delivery import deliver, mark_failed
 from routing.models import Envelope, EnvelopeState, ServiceKey
 from sealing import KeyPair, b64, read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, add_service
@@ -114,3 +118,33 @@ def test_health_is_503_when_reports_could_not_be_stored(app_config, redis_client
     assert response.json["database"] == "OperationalError"
     assert response.json["queue"] == "ok"
     broken.extensions["database"].dispose()
+
+
+def test_redeliver_brings_a_failed_envelope_to_the_inbox_once_the_cause_is_fixed(
+    app, database, redis_client, tmp_path, monkeypatch
+):
+    add_service(database, OSLO, "oslo", tmp_path)
+    with database.session() as session:
+        failed = accept(session, b"{}", OSLO)
+        fine = accept(session, b"{}", OSLO)
+    with database.session() as session:
+        assert mark_failed(session, failed.id) == "oslo"
+        assert deliver(session, fine.id)
+    runner = app.test_cli_runner()
+
+    assert runner.invoke(args=["routing", "redeliver"]).exit_code != 0  # which one?
+    unknown = runner.invoke(args=["routing", "redeliver", fine.id])
+    assert unknown.exit_code != 0 and "no envelope" in unknown.output
+    result = runner.invoke(args=["routing", "redeliver", "--all-failed"])
+    app.extensions["redis"]().close()  # the command's connection, not left to the collector
+    assert result.exit_code == 0, result.output
+    assert f"Enqueued delivery of {failed.id}." in result.output
+    assert "Re-enqueued 1 envelope(s)." in result.output
+
+    monkeypatch.setattr(jobs, "_database", jobs._database)
+    jobs.use_database(database)
+    SimpleWorker([jobs.queue(redis_client, "delivery")], connection=redis_client,
+                 serializer=JSONSerializer).work(burst=True)
+    with database.session() as session:
+        envelope = session.get_one(Envelope, failed.id)
+        assert envelope.state == EnvelopeState.DELIVERED and envelope.delivered_at is not None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from database import Database
 from routing import channels
 from routing.acceptance import REPORT_SCHEMA, accept
-from routing.delivery import deliver
+from routing.delivery import deliver, mark_failed
 from routing.envelope_file import parse
 from routing.models import ChannelDelivery, Envelope, Service
 from tests.integration.conftest import add_service
@@ -94,6 +94,22 @@ def test_a_case_system_lists_fetches_and_acknowledges_its_envelopes(client, data
     assert listed(client, token) == [second]
     # Still fetchable after the ack (their store may need it again), and still in the inbox.
     assert client.get(f"/api/v1/envelopes/{first}", headers=auth(token)).status_code == 200
+
+
+def test_an_envelope_whose_inbox_delivery_failed_is_offered_to_the_case_system_too(
+    client, database, two_services
+):
+    on_its_way = send(database, OSLO, delivered=False)
+    failed = send(database, OSLO, delivered=False)
+    with database.session() as session:
+        assert mark_failed(session, failed) == "oslo"
+    token = two_services["oslo"]
+    assert listed(client, token) == [failed]
+    fetched = client.get(f"/api/v1/envelopes/{failed}", headers=auth(token))
+    assert fetched.status_code == 200 and parse(fetched.data).envelope_id == failed
+    assert client.get(f"/api/v1/envelopes/{on_its_way}", headers=auth(token)).status_code == 404
+    assert client.post(f"/api/v1/envelopes/{failed}/ack", headers=auth(token)).status_code == 200
+    assert listed(client, token) == []
 
 
 def test_acknowledging_twice_is_the_same_as_once(client, database, two_services):

@@ -1,8 +1,9 @@
 """The signed push to a service's case-management system, against a real HTTP receiver on
 loopback and a real RQ worker: every envelope is stored there exactly once by id after the
 receiver recovers from refusing connections, timing out or answering 500; the signature checks
-out only with the service's secret; a permanent 4xx is not retried and alerts the operators;
-and whatever happens to the push, the envelope stays downloadable in the inbox."""
+out only with the service's secret; a permanent 4xx is not retried; a push that fails for good
+makes the envelope failed and mails the operators once (real SMTP); and whatever happens to the
+push, the envelope stays downloadable in the inbox, with what the team did with it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,14 +23,16 @@ from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from config import Config
 from database import Database
 from inbox import envelopes as inbox_envelopes
-from routing import channels, jobs, push
+from routing import alerts, channels, jobs, push
 from routing.acceptance import REPORT_SCHEMA, accept
 from routing.envelope_file import parse, to_file
 from routing.models import ChannelDelivery, Envelope, EnvelopeState, Service
 from tests.conftest import free_port
 from tests.integration.conftest import add_service
+from tests.integration.test_notifications import MailServer
 
 QUEUE = "delivery"
 OSLO, BERGEN = "0301", "4601"
@@ -170,11 +174,12 @@ def envelope(database: Database, envelope_id: str) -> Envelope:
         return found
 
 
-def assert_in_inbox(database: Database, envelope_id: str) -> None:
+def assert_in_inbox(database: Database, envelope_id: str,
+                    state: str = EnvelopeState.DELIVERED) -> None:
     """Whatever became of the push, the envelope is in Oslo's inbox list and its download (the
     inbox's own lookup, then the envelope file) works. Through the inbox's functions rather
     than its pages, so these tests do not depend on how the team signs in."""
-    assert envelope(database, envelope_id).state == EnvelopeState.DELIVERED
+    assert envelope(database, envelope_id).state == state
     with database.session() as session:
         assert envelope_id in [row.id for row in inbox_envelopes.list_for_service(session, "oslo")]
         found = inbox_envelopes.own_envelope(session, "oslo", envelope_id)
@@ -307,13 +312,15 @@ def test_receiver_down_fails_the_push_after_the_last_retry_alerts_and_recovers_o
 
     row = push_row(worker_db, envelope_id)
     assert (row.state, row.attempts, row.last_status) == ("failed", 4, None)  # 1 + 3 retries
-    alerts = [r for r in caplog.records
-              if r.levelno == logging.ERROR and r.name == "routing.channels"]
-    assert len(alerts) == 1
-    assert envelope_id in alerts[0].getMessage() and "oslo" in alerts[0].getMessage()
+    errors = [r for r in caplog.records
+              if r.levelno == logging.ERROR and r.name == "routing.alerts"]
+    assert len(errors) == 1
+    assert envelope_id in errors[0].getMessage() and "oslo" in errors[0].getMessage()
+    assert "after the last try" in errors[0].getMessage()
     assert CANARY not in caplog.text and SECRET not in caplog.text
     assert str(receiver.port) not in caplog.text  # not even where it was sent
-    assert_in_inbox(worker_db, envelope_id)
+    assert envelope(worker_db, envelope_id).failed_at is not None
+    assert_in_inbox(worker_db, envelope_id, EnvelopeState.FAILED)
 
     receiver.start()
     assert jobs.retry_failed_pushes(redis_client, QUEUE, "oslo", worker_db) == 1
@@ -321,6 +328,7 @@ def test_receiver_down_fails_the_push_after_the_last_retry_alerts_and_recovers_o
     assert list(receiver.stored) == [envelope_id]
     assert receiver.duplicates == Counter()
     assert push_row(worker_db, envelope_id).state == "delivered"
+    assert_in_inbox(worker_db, envelope_id, EnvelopeState.DELIVERED)
 
 
 # --- permanent failures: not retried --------------------------------------------------------------
@@ -345,11 +353,11 @@ def test_a_permanent_4xx_is_not_retried_marks_the_push_failed_and_alerts(
     job = Job.fetch(jobs.push_job_id(envelope_id), connection=redis_client,
                     serializer=JSONSerializer)
     assert job.get_status() == JobStatus.FINISHED and job.return_value() is False
-    alerts = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(alerts) == 1 and envelope_id in alerts[0] and "oslo" in alerts[0]
-    assert str(status) in alerts[0]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and envelope_id in errors[0] and "oslo" in errors[0]
+    assert str(status) in errors[0] and "refused permanently" in errors[0]
     assert CANARY not in caplog.text
-    assert_in_inbox(worker_db, envelope_id)
+    assert_in_inbox(worker_db, envelope_id, EnvelopeState.FAILED)
 
 
 def test_a_receiver_with_another_secret_refuses_and_nothing_is_stored(
@@ -415,3 +423,87 @@ def test_production_backoff_grows_exponentially_with_jitter_and_outlasts_a_day()
         assert max(retry.intervals) <= jobs.PUSH_BACKOFF_CAP_SECONDS
         assert sum(retry.intervals) >= 24 * 3600
     assert len({tuple(retry.intervals) for retry in schedules}) > 1, "no jitter"
+
+
+# --- failed: the operators are told, the team keeps the envelope ---------------------------------
+
+OPERATORS = "drift@bekymring.example.no"
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def operator_mail(database: Database, mail_server: MailServer) -> list[EmailMessage]:
+    """One housekeeping round of the operators' alerts through real SMTP; what arrived."""
+    config = Config.from_mapping({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": mail_server.port,
+                                  "OPERATOR_ALERT_EMAIL": OPERATORS})
+    with database.session() as session:
+        alerts.send_pending(session, config)
+    return mail_server.take()
+
+
+def test_a_refused_push_mails_the_operators_once_per_envelope_without_content(
+    worker_db, redis_client, receiver, mail_server
+):
+    receiver.status = 404
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+    run_worker(redis_client)
+
+    [mail] = operator_mail(worker_db, mail_server)
+    assert mail["To"] == OPERATORS and "1 failed delivery" in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content()
+    assert envelope_id in text and "service oslo" in text
+    assert "push failed refused permanently (status 404" in text
+    assert "flask routing push-retry" in text
+    raw = mail.as_string()
+    for secret in (CANARY, SECRET, receiver.url, str(receiver.port),
+                   envelope(worker_db, envelope_id).reference):
+        assert secret not in raw
+    assert operator_mail(worker_db, mail_server) == []
+
+    # Retried by an operator and refused again: in the log and the status, not mailed again.
+    assert jobs.retry_failed_pushes(redis_client, QUEUE, "oslo", worker_db) == 1
+    run_worker(redis_client)
+    assert push_row(worker_db, envelope_id).state == "failed"
+    assert operator_mail(worker_db, mail_server) == []
+    assert_in_inbox(worker_db, envelope_id, EnvelopeState.FAILED)
+
+
+def test_a_failed_push_keeps_what_the_team_did_and_a_retry_that_stores_it_restores_it(
+    worker_db, redis_client, receiver
+):
+    receiver.status = 503
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    with worker_db.session() as session:
+        downloaded, acknowledged = (accept(session, b"{}", OSLO).id for _ in range(2))
+    for envelope_id in (downloaded, acknowledged):
+        jobs.deliver_job(envelope_id)  # delivered to the inbox, its push pending
+    with worker_db.session() as session:
+        inbox_envelopes.mark_downloaded(session, session.get_one(Envelope, downloaded))
+        assert inbox_envelopes.acknowledge(session, session.get_one(Envelope, acknowledged))
+    # The team was quicker than the push: only now are the pushes enqueued, and run.
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 0
+
+    run_worker(redis_client)  # every try answered 503
+
+    assert push_row(worker_db, downloaded).state == push_row(worker_db, acknowledged).state == (
+        "failed")
+    # Acknowledged: the report is in the team's hands; the failure shows on the channel only.
+    assert_in_inbox(worker_db, acknowledged, EnvelopeState.ACKNOWLEDGED)
+    assert_in_inbox(worker_db, downloaded, EnvelopeState.FAILED)
+    assert envelope(worker_db, downloaded).downloaded_at is not None
+
+    receiver.status = None
+    assert jobs.retry_failed_pushes(redis_client, QUEUE, None, worker_db) == 2
+    run_worker(redis_client)
+    assert sorted(receiver.stored) == sorted([downloaded, acknowledged])
+    assert_in_inbox(worker_db, downloaded, EnvelopeState.DOWNLOADED)
+    assert_in_inbox(worker_db, acknowledged, EnvelopeState.ACKNOWLEDGED)
