@@ -2,14 +2,15 @@
 every accepted envelope reaches its inbox exactly once, even when Redis is killed between
 acceptance and delivery; nothing is stored for a municipality that cannot receive; and when the
 database refuses every try, the envelope is failed, the operators are mailed once (real SMTP),
-and the team still has it in the inbox."""
+and the team still has it in the inbox; a service without a key is mailed to the operators at
+most once an hour."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -451,3 +452,63 @@ def test_delivery_backoff_grows_exponentially_with_jitter():
         assert max(retry.intervals) <= jobs.DELIVER_BACKOFF_CAP_SECONDS
         assert sum(retry.intervals) >= 30 * 60
     assert len({tuple(retry.intervals) for retry in schedules}) > 1, "no jitter"
+
+
+# --- a service without a key: the operators hear of it, at most once an hour --------------------
+
+
+def test_a_service_without_a_key_is_alerted_to_the_operators_at_most_once_an_hour(
+    worker_db, mail_server, caplog
+):
+    add_service(worker_db, "tromso", TROMSO, with_key=False)
+    add_service(worker_db, "oslo", OSLO, with_key=False)
+    config = alert_config(mail_server)
+    start = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+    def reporter_meets_it(service_id: str, minutes: int) -> bool:
+        """What the wizard does when a reporter's municipality turns out to have no key."""
+        with worker_db.session() as session:
+            return alerts.alert_no_key(session, service_id, start + timedelta(minutes=minutes))
+
+    caplog.set_level(logging.INFO)
+    assert reporter_meets_it("tromso", 0) is True
+    assert reporter_meets_it("tromso", 1) is False  # the next reporter, a minute later
+    with worker_db.session() as session:
+        assert alerts.send_pending(session, config, start + timedelta(minutes=2)) == 1
+    [mail] = mail_server.take()
+    assert mail["To"] == OPERATORS
+    assert mail["Subject"] == "Concern reports: 1 service without a key"
+    text_ = mail.get_body(("plain",)).get_content()
+    assert "service tromso" in text_ and "flask keys register" in text_
+    assert "oslo" not in text_
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(logged) == 1 and "tromso" in logged[0]
+
+    assert reporter_meets_it("tromso", 59) is False
+    assert reporter_meets_it("oslo", 59) is True  # each service for itself
+    assert reporter_meets_it("tromso", 61) is True
+    assert reporter_meets_it("tromso", 62) is False
+    with worker_db.session() as session:
+        assert alerts.send_pending(session, config, start + timedelta(minutes=63)) == 2
+    [mail] = mail_server.take()
+    assert mail["Subject"] == "Concern reports: 2 services without a key"
+    assert reporter_meets_it("nowhere", 200) is False  # not a service at all: nothing to say
+
+
+def test_an_hourly_no_key_alert_raised_while_the_mail_server_is_down_is_sent_once_it_is_back(
+    worker_db, mail_server
+):
+    add_service(worker_db, "tromso", TROMSO, with_key=False)
+    config = alert_config(mail_server)
+    start = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    mail_server.stop()
+    with worker_db.session() as session:
+        assert alerts.alert_no_key(session, "tromso", start)
+    with worker_db.session() as session:
+        assert alerts.send_pending(session, config, start) == 0
+    with worker_db.session() as session:
+        assert alerts.alert_no_key(session, "tromso", start + timedelta(minutes=90))
+    mail_server.start()
+    with worker_db.session() as session:
+        assert alerts.send_pending(session, config, start + timedelta(minutes=91)) == 1
+    assert len(mail_server.take()) == 1  # one mail, not one per hour it waited
