@@ -28,6 +28,7 @@ from wtforms.validators import ValidationError
 from database import utcnow
 from extensions import config, csrf, db_session, redis_connection
 from intake import drafts, journey, summary, wizard
+from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
 from intake.forms.base import SECTION_CAPTIONS
 from routing import directory, jobs
@@ -41,6 +42,7 @@ csrf.exempt(blueprint)
 
 DRAFT_COOKIE = "draft"
 log = logging.getLogger(__name__)
+blueprint.add_app_template_filter(ltr_numbers, "ltr_numbers")
 
 
 @blueprint.get("/")

@@ -94,3 +94,64 @@ def test_right_to_left_pages_are_mirrored_and_numbers_stay_left_to_right(
     label_box = page.locator(f"label[for={postal_code.get_attribute('id')}]").bounding_box()
     assert label_box and label_box["x"] + label_box["width"] > 1280 / 2, "labels start on the right"
     context.close()
+
+
+# Every number of several groups ("116 111", "+47 912 34 567") in the page's visible text, with
+# where each group is drawn: in a right-to-left sentence such a number must still read left to
+# right (an LTR island), or "116 111" shows as "111 116".
+NUMBERS_ON_SCREEN = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const pattern = /\+?[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[ \u00a0][0-9\u0660-\u0669\u06f0-\u06f9]+)+/g;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.checkVisibility() || node.parentElement.closest(".visually-hidden")) continue;
+    for (const match of node.data.matchAll(pattern)) {
+      const groups = [];
+      let offset = match.index;
+      for (const group of match[0].split(/[ \u00a0]/)) {
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + group.length);
+        const box = range.getBoundingClientRect();
+        groups.push({left: box.left, top: Math.round(box.top)});
+        offset += group.length + 1;
+      }
+      found.push({number: match[0], groups});
+    }
+  }
+  return found;
+}"""
+
+
+def numbers_drawn_out_of_order(page: Page) -> list[str]:
+    """The numbers on the page whose groups are not drawn left to right on one line."""
+    wrong = []
+    for number in page.evaluate(NUMBERS_ON_SCREEN):
+        lefts = [group["left"] for group in number["groups"]]
+        lines = {group["top"] for group in number["groups"]}
+        if lefts != sorted(lefts) or len(lines) > 1:
+            wrong.append(f"{number['number']!r} drawn at {lefts} on {len(lines)} line(s)")
+    return wrong
+
+
+@pytest.mark.parametrize("language", [l.code for l in i18n.LOCALES if l.direction == "rtl"])
+def test_emergency_numbers_read_left_to_right_in_right_to_left_sentences(
+    browser: Browser, shared_live_system: LiveSystem, language: str
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    person = Person(page, language)
+    person.open(f"{shared_live_system.base_url}/?lang={language}")
+    seen = {page.url: page.evaluate(NUMBERS_ON_SCREEN)}
+    wrong = {page.url: numbers_drawn_out_of_order(page)}
+    person.follow("Start now")
+    person.answer("Yes")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        seen[f"{page.url} at {width}"] = page.evaluate(NUMBERS_ON_SCREEN)
+        wrong[f"{page.url} at {width}"] = numbers_drawn_out_of_order(page)
+    context.close()
+
+    for where, numbers in seen.items():
+        assert "116 111" in {number["number"] for number in numbers}, where
+    assert {where: problems for where, problems in wrong.items() if problems} == {}
