@@ -42,6 +42,9 @@ ENVIRONMENT = {
     "LOG_FORMAT": "log_format",
     "LOG_LEVEL": "log_level",
     "METRICS_TOKEN": "metrics_token",
+    "SUBMISSIONS_PER_HOUR": "submissions_per_hour",
+    "SIGN_INS_PER_TEN_MINUTES": "sign_ins_per_ten_minutes",
+    "PROXY_HOPS": "proxy_hops",
     # Routing and delivery
     "OPERATOR_ALERT_EMAIL": "operator_alert_email",
 }
@@ -81,6 +84,14 @@ class Config:
     # /metrics needs "Authorization: Bearer <this>"; unset, /metrics is open in development and
     # absent (404) in production, where counts per state are nobody else's business.
     metrics_token: str = ""
+    # Abuse. Per client (a keyed hash of its address, in Redis): reports sent per hour, sign-in
+    # attempts per ten minutes. A school or an office behind one address sends more than one
+    # person does; these are set for that, not for one reporter.
+    submissions_per_hour: int = 20
+    sign_ins_per_ten_minutes: int = 30
+    # How many reverse proxies in front of the app set X-Forwarded-For (0: none). Only then is
+    # the client's address, for the rate limits, read from that header.
+    proxy_hops: int = 0
     # Routing and delivery. Operators are mailed here (over SMTP_HOST) when an envelope's delivery
     # fails after the last try, or a service cannot receive for want of a key; ids only, never
     # report content. Empty: those alerts are only logged (log.error).
