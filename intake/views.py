@@ -269,6 +269,8 @@ def _render_step(step: str, draft: DraftData, form: Any) -> Any:
         extra["anonymous"] = journey.answer(draft.answers, "anonymity", "anonymity") == "anonymous"
     if step == "children":
         extra["children"] = _children(draft)
+    if step == "emergency-call":
+        extra["unsure"] = journey.answer(draft.answers, "emergency", "answer") == "unsure"
     if step == journey.NOT_RECEIVING:
         number = journey.municipality_number(draft.answers)
         extra["municipality"] = session.get(Municipality, number) if number else None

@@ -161,3 +161,34 @@ def draft_exists(system: LiveSystem, draft_id: str) -> bool:
             return session.get(Draft, draft_id) is not None
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("language", ["nb", "ar"])
+def test_a_child_sees_116_111_first_and_large_before_saying_who_they_are(
+    browser: Browser, shared_live_system: LiveSystem, language: str
+):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    person = Person(page, language)
+    person.open(f"{shared_live_system.base_url}/?lang={language}")
+    child_line = page.locator("main a[href='tel:116111']")
+    danger = page.get_by_role("heading", name=person.t("Is a child in danger now?"))
+    assert box(child_line)["y"] < box(danger)["y"]
+    person.follow("Start now")
+    person.answer("Yes")
+    first_number = page.locator("main a[href^='tel:']").first
+    assert first_number.get_attribute("href") == "tel:116111"
+    police = page.locator("main a[href='tel:112']")
+    assert box(first_number)["y"] < box(police)["y"]
+    assert font_size(first_number) >= 1.5 * font_size(page.locator("main p").first)
+    context.close()
+
+
+def box(locator: Any) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found, locator
+    return found
+
+
+def font_size(locator: Any) -> float:
+    return float(locator.evaluate("element => parseFloat(getComputedStyle(element).fontSize)"))

@@ -10,13 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.messages.pofile import read_po
 from babel.support import Translations
 from playwright.sync_api import Page
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+@cache
+def extracted_messages() -> frozenset[str]:
+    """The message ids in messages.pot. One written since the last extraction is shown in
+    English until it is translated (tests/unit/test_catalogs.py fails meanwhile), so the walk
+    looks for the English words; every extracted one must have been translated."""
+    with open(TRANSLATIONS / "messages.pot", "rb") as template:
+        return frozenset(str(m.id) for m in read_po(template) if m.id and isinstance(m.id, str))
 Check = Callable[[Page, str], None]
 
 
@@ -37,7 +48,7 @@ class Person:
     def t(self, message: str) -> str:
         """What this person reads where the English message id is `message`."""
         translated = self._catalog.gettext(message)
-        if self.language != "en":
+        if self.language != "en" and message in extracted_messages():
             assert translated != message, f"{self.language} has no translation of {message!r}"
         return translated
 
@@ -187,7 +198,7 @@ def private_named(person: Person, base_url: str) -> dict[str, Any]:
 def private_anonymous(person: Person, base_url: str) -> dict[str, Any]:
     start(person, base_url)
     person.answer("I am not sure")
-    person.next_page("I have called and want to send a written report")
+    person.next_page("Continue to the written report")
     person.answer("I am worried about a child I know")
     person.fill("What is the postal code where the child lives?", "5003")
     person.next_page()

@@ -543,3 +543,27 @@ def test_digits_typed_in_arabic_or_urdu_are_kept_as_typed_and_reach_the_service_
     assert report["parents"]["guardians"][0]["phone"] == "91234567"
     assert report["reporter"]["phone"] == "+4722334455"
     assert report["reporter"]["organisation_number"] == "974760673"
+
+
+@pytest.mark.parametrize("answer", ["yes", "unsure"])
+def test_the_call_for_help_page_gives_children_their_number_first(client, wizard, answer):
+    """The page comes before "who are you?", so it cannot know a child is reading: the section
+    for children, with 116 111, comes before the numbers for adults."""
+    client.get("/?lang=en")
+    wizard.answer("emergency", {"answer": answer})
+    html = client.get("/report/emergency-call").get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.index("If you are a child or young person") < main.index('href="tel:112"')
+    assert re.findall(r'href="tel:(\d+)"', main)[0] == "116111"
+    if answer == "unsure":
+        assert "If you are not sure, call and ask" in main
+        assert "Continue to the written report" in main and "I have called" not in main
+    else:
+        assert "Call for help now" in main and "I have called and want to send" in main
+
+
+def test_the_start_page_gives_children_their_number_before_anything_else(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    assert main.index('href="tel:116111"') < main.index("Is a child in danger now?")
+    assert "You can also use this form to tell the child welfare service about yourself." in main
