@@ -19,11 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assets
 import i18n
 import log_format
 import monitoring
+import rate_limits
 from config import PROJECT_ROOT, Config
 from database import Database
 from extensions import babel, close_db_session, csrf
@@ -86,6 +88,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     app.register_blueprint(health_blueprint)
     monitoring.init_app(app)
+    rate_limits.init_app(app)
+    if config.proxy_hops:
+        # Only the proxies' own header is believed, and only as many hops as there are proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops,  # type: ignore[method-assign]
+                                x_proto=config.proxy_hops)
 
     from inbox.cli import inbox_cli
     from routing.cli import directory_cli, keys_cli, routing_cli
@@ -175,6 +182,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    # Browsers ignore this over plain HTTP, so development on 127.0.0.1 is unaffected; behind
+    # the production TLS proxy it keeps every later visit on HTTPS.
+    response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if response.mimetype == "text/html":
         # Answers about a child must not linger in a shared computer's cache or history.
         response.headers["Cache-Control"] = "no-store"
