@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,9 +42,27 @@ class PushAttempt:
     envelope_id: str
     service_id: str
     url: str
-    secret: str
+    # None: the environment variable the services file names is not set in this worker.
+    secret: str | None
     body: bytes
     attempt: int
+    secret_env: str | None = None
+
+
+def pushes(service: Service) -> bool:
+    """Whether the service has a push endpoint: a URL, and a secret to sign with (or the name
+    of the environment variable that holds it)."""
+    return bool(service.push_url and (service.push_secret_env or service.push_secret))
+
+
+def push_secret(service: Service, environ: Mapping[str, str] | None = None) -> str | None:
+    """The secret to sign the service's pushes with: from the environment variable the services
+    file names (read now, so a rotated secret takes effect without a reload), else the one in
+    the database. None when the variable is not set."""
+    if service.push_secret_env:
+        value = (os.environ if environ is None else environ).get(service.push_secret_env, "")
+        return value or None
+    return service.push_secret
 
 
 def set_push_endpoint(session: Session, service_id: str, url: str) -> str:
@@ -54,6 +74,7 @@ def set_push_endpoint(session: Session, service_id: str, url: str) -> str:
     secret = secrets.token_urlsafe(32)
     service.push_url = url
     service.push_secret = secret
+    service.push_secret_env = None
     return secret
 
 
@@ -66,7 +87,7 @@ def open_push(session: Session, envelope_id: str, now: datetime | None = None) -
             Envelope.id == envelope_id
         )
     )
-    if service is None or not service.push_url or not service.push_secret:
+    if service is None or not pushes(service):
         return False
     existing = session.scalar(_delivery(envelope_id, PUSH))
     if existing is not None:
@@ -84,7 +105,7 @@ def start_push_attempt(session: Session, envelope_id: str) -> PushAttempt | None
         return None
     envelope = session.get(Envelope, envelope_id)
     service = session.get(Service, envelope.service_id) if envelope is not None else None
-    if envelope is None or service is None or not service.push_url or not service.push_secret:
+    if envelope is None or service is None or not pushes(service):
         row.state = ChannelState.FAILED
         if envelope is not None:
             _failed(session, envelope_id, envelope.service_id,
@@ -92,13 +113,15 @@ def start_push_attempt(session: Session, envelope_id: str) -> PushAttempt | None
         return None
     # Counted before the call, so a worker killed mid-request still shows the attempt.
     row.attempts += 1
+    assert service.push_url is not None
     return PushAttempt(
         envelope_id=envelope_id,
         service_id=service.id,
         url=service.push_url,
-        secret=service.push_secret,
+        secret=push_secret(service),
         body=to_file(envelope),
         attempt=row.attempts,
+        secret_env=service.push_secret_env,
     )
 
 
@@ -148,8 +171,9 @@ def record_push_result(
         # mail, nor does the URL (it may carry a credential).
         reason = "after the last try" if result.transient else "refused permanently"
         status = result.status if result.status is not None else "none (no answer)"
+        why = f"; {result.note}" if result.note else ""
         _failed(session, attempt.envelope_id, attempt.service_id,
-                f"push failed {reason} (status {status}, attempt {attempt.attempt})", now)
+                f"push failed {reason} (status {status}, attempt {attempt.attempt}{why})", now)
     else:
         log.warning(
             "push of envelope %s to service %s: status %s, will try again",
@@ -188,17 +212,22 @@ def pending_pushes(
     )
 
 
-def reopen_failed_pushes(session: Session, service_id: str | None = None) -> list[str]:
-    """Set failed pushes back to pending (after the service fixed its endpoint); their ids."""
+def reopen_failed_pushes(
+    session: Session, service_id: str | None = None, envelope_id: str | None = None
+) -> list[str]:
+    """Set failed pushes back to pending with a fresh count of tries (after the service fixed
+    its endpoint): every one, a service's, or one envelope's. Their envelope ids."""
     query = select(ChannelDelivery).where(
         ChannelDelivery.channel == PUSH, ChannelDelivery.state == ChannelState.FAILED
     )
+    if envelope_id is not None:
+        query = query.where(ChannelDelivery.envelope_id == envelope_id)
     if service_id is not None:
         query = query.join(Envelope, Envelope.id == ChannelDelivery.envelope_id).where(
             Envelope.service_id == service_id
         )
     reopened = []
-    for row in session.scalars(query):
+    for row in session.scalars(query.order_by(ChannelDelivery.created_at, ChannelDelivery.id)):
         row.state = ChannelState.PENDING
         row.attempts = 0
         reopened.append(row.envelope_id)

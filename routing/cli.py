@@ -207,6 +207,30 @@ def issue_api_token(service_id: str) -> None:
     click.echo(token)
 
 
+@routing_cli.command("push-retry")
+@click.argument("envelope_id", required=False)
+@click.option("--all-failed", is_flag=True, help="Every envelope whose push failed.")
+@click.option("--service", "service_id", default=None,
+              help="With --all-failed: only this service's envelopes.")
+def push_retry(envelope_id: str | None, all_failed: bool, service_id: str | None) -> None:
+    """Push again what a service's case system did not store (once its endpoint or secret is
+    fixed): one envelope, or every failed push. Each gets a fresh round of tries; the receiver
+    stores by envelope id, so one it had after all is not stored twice."""
+    if bool(envelope_id) == all_failed:
+        raise click.UsageError("give an ENVELOPE_ID or --all-failed, not both")
+    if service_id and not all_failed:
+        raise click.UsageError("--service goes with --all-failed")
+    settings = config()
+    with database().session() as session:
+        row = channels.push_state(session, envelope_id) if envelope_id else None
+    if envelope_id and (row is None or row.state != channels.ChannelState.FAILED):
+        why = "it has no push" if row is None else f"its push is {row.state}"
+        raise click.ClickException(f"nothing to retry for envelope {envelope_id!r}: {why}")
+    count = jobs.retry_failed_pushes(redis_connection(), settings.queue_name, service_id,
+                                     database(), envelope_id)
+    click.echo(f"Re-enqueued the push of {count} envelope(s).")
+
+
 @routing_cli.command("redeliver")
 @click.argument("envelope_id", required=False)
 @click.option("--all-failed", is_flag=True, help="Every envelope whose inbox delivery failed.")

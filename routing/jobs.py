@@ -195,9 +195,17 @@ def push_job(envelope_id: str) -> bool:
     if attempt is None:
         return False
     final = is_last_try() or attempt.attempt > PUSH_MAX_RETRIES
-    result = push.post(
-        attempt.url, attempt.secret, envelope_id, attempt.body, timeout=PUSH_TIMEOUT_SECONDS
-    )
+    if attempt.secret is None:
+        # The worker's environment lacks the variable the services file names: the operators
+        # can set it and restart the worker while the retries run; nothing unsigned is sent.
+        note = f"{attempt.secret_env} is not set in the worker's environment"
+        log.error("push of envelope %s to service %s not sent: %s", envelope_id,
+                  attempt.service_id, note)
+        result = push.PushResult(status=None, transient=True, note=note)
+    else:
+        result = push.post(
+            attempt.url, attempt.secret, envelope_id, attempt.body, timeout=PUSH_TIMEOUT_SECONDS
+        )
     with _db().session() as session:
         state = channels.record_push_result(session, attempt, result, final=final)
     if state == channels.ChannelState.PENDING:
@@ -212,12 +220,14 @@ def retry_failed_pushes(
     queue_name: str,
     service_id: str | None = None,
     database: Database | None = None,
+    envelope_id: str | None = None,
 ) -> int:
-    """After a service fixed its endpoint: set its failed pushes pending again and enqueue them."""
+    """After a service fixed its endpoint: set its failed pushes (or one envelope's) pending
+    again, with a fresh count of tries, and enqueue them. How many were."""
     with (database or _db()).session() as session:
-        envelope_ids = channels.reopen_failed_pushes(session, service_id)
-    for envelope_id in envelope_ids:
-        enqueue_push(connection, queue_name, envelope_id)
+        envelope_ids = channels.reopen_failed_pushes(session, service_id, envelope_id)
+    for found in envelope_ids:
+        enqueue_push(connection, queue_name, found)
     return len(envelope_ids)
 
 

@@ -48,11 +48,15 @@ class Service(Base):
     fallback_email: Mapped[str | None] = mapped_column(String(254))
     is_demo: Mapped[bool] = mapped_column(default=False)
     # Delivery channels besides the built-in inbox, all optional. The push secret signs what we
-    # send (HMAC-SHA256); it is stored here for simplicity, but production should keep it
-    # encrypted or outside the database. Of the pull API's bearer token only a hash is kept.
+    # send (HMAC-SHA256). The services file names an environment variable that holds it
+    # (push_secret_env), read by the worker at each push, so the secret is in neither the file
+    # nor the database; push_secret (in the database) is only for endpoints set up in code.
+    # Of the pull API's bearer token only a hash is kept.
     push_url: Mapped[str | None] = mapped_column(String(2000))
     push_secret: Mapped[str | None] = mapped_column(String(200))
     api_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # Last, as migration 0004 added it.
+    push_secret_env: Mapped[str | None] = mapped_column(String(100))
 
     coverage: Mapped[list[Coverage]] = relationship(back_populates="service")
     keys: Mapped[list[ServiceKey]] = relationship(back_populates="service")

@@ -29,6 +29,8 @@ class PushResult:
 
     status: int | None
     transient: bool
+    # Why, when there was no HTTP answer for a reason of our own (for the operators' alert).
+    note: str = ""
 
     @property
     def stored(self) -> bool:

@@ -23,6 +23,7 @@ Rules chosen here, beyond "the file must be well formed":
 from __future__ import annotations
 
 import csv
+import os
 import re
 import tomllib
 from collections import defaultdict
@@ -31,17 +32,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from database import utcnow
+from routing import push
 from routing.acceptance import NORWAY
 from routing.directory import DATA_DIR
 from routing.models import Coverage, Municipality, Service
 
 NUMBER_CHANGES_FILE = "municipality_number_changes_2024.csv"
-SERVICE_FIELDS = ("id", "name", "phone", "email", "fallback_email", "coverage")
+SERVICE_FIELDS = (
+    "id", "name", "phone", "email", "fallback_email", "push_url", "push_secret_env", "coverage",
+)
 COVERAGE_FIELDS = ("municipality", "from", "to")
 UNCOVERED_FIELDS = ("municipalities", "all_others", "reason")
 # Lower-case letters, digits and hyphens: the id appears in URLs, file names and log lines.
@@ -50,6 +55,8 @@ DEMO_PREFIX = "demo-"  # routing/demo.py's ids; a real service must never be mis
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{2,38}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MUNICIPALITY_NUMBER = re.compile(r"[0-9]{4}")
+# The name of an environment variable, as shells and container runtimes accept it.
+ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
 
 
 class ServicesFileError(Exception):
@@ -86,6 +93,10 @@ class ServiceEntry:
     email: str | None
     fallback_email: str | None
     coverage: tuple[Link, ...]
+    # The signed push to the service's case system: where, and which environment variable of
+    # the worker holds the secret. Both or neither.
+    push_url: str | None = None
+    push_secret_env: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,9 +192,11 @@ def parse(
     municipalities: Mapping[str, str],
     changes: Mapping[str, list[NumberChange]],
     on: date,
+    environ: Mapping[str, str] | None = None,
 ) -> tuple[ServicesFile, list[str]]:
     """Check the parsed TOML against the directory (number → name): what the file says, and
-    every problem found in it. Pure; the database checks live in `check_database`.
+    every problem found in it. Pure; the database checks live in `check_database`. `environ`
+    (the loader's environment) only adds a note when a push secret's variable is not set in it.
     """
     problems: list[str] = []
     notices: list[str] = []
@@ -206,6 +219,13 @@ def parse(
         _parse_service(index, raw, municipalities, changes, problems, notices, doubtful)
         for index, raw in enumerate(raw_services, start=1)
     ]
+    for entry in services:
+        if entry.push_secret_env and environ is not None and not environ.get(entry.push_secret_env):
+            notices.append(
+                f'service "{entry.id}": {entry.push_secret_env} is not set here. The worker must '
+                "have it in its environment (32 random characters or more, given to the service "
+                "for checking signatures), or its pushes wait and then fail."
+            )
     problems.extend(_duplicate_ids(services))
 
     raw_exemptions = document.get("uncovered", [])
@@ -271,7 +291,16 @@ def _parse_service(
 ) -> ServiceEntry:
     raw_id = raw.get("id")
     where = f'service "{raw_id}"' if isinstance(raw_id, str) and raw_id else f"service #{index}"
-    problems.extend(_unknown_keys(where, raw, SERVICE_FIELDS))
+    if "push_secret" in raw:
+        # Said plainly, and the value never repeated: this file is reviewed and kept in version
+        # control, where a secret does not belong.
+        problems.append(
+            f"{where}: push_secret must not be in this file. Put the secret in an environment "
+            'variable of the worker and name the variable instead, e.g. push_secret_env = '
+            '"OSLO_PUSH_SECRET"'
+        )
+    problems.extend(_unknown_keys(where, {k: v for k, v in raw.items() if k != "push_secret"},
+                                  SERVICE_FIELDS))
     service_id = _text(
         raw, "id", where, problems, max_length=64, required=True, pattern=SERVICE_ID,
         example="an id of lower-case letters, digits and hyphens, e.g. 'bergen'",
@@ -291,6 +320,7 @@ def _parse_service(
         raw, "fallback_email", where, problems, max_length=254, required=False, pattern=EMAIL,
         example="an e-mail address",
     )
+    push_url, push_secret_env = _push(where, raw, problems)
     raw_coverage = raw.get("coverage")
     if not _is_table_list(raw_coverage) or not raw_coverage:
         problems.append(
@@ -314,7 +344,58 @@ def _parse_service(
         email,
         fallback_email,
         tuple(link for link in links if link is not None),
+        push_url,
+        push_secret_env,
     )
+
+
+def _push(
+    where: str, raw: Mapping[str, Any], problems: list[str]
+) -> tuple[str | None, str | None]:
+    before = len(problems)
+    # Messages about the URL do not repeat it: it may carry a credential someone pasted in.
+    url = raw.get("push_url")
+    if url is not None and (not isinstance(url, str) or not url.strip()):
+        problems.append(f'{where}: push_url must be a URL in quotes, e.g. "https://sak.example.no/"')
+        url = None
+    elif isinstance(url, str):
+        url = url.strip()
+        if len(url) > 2000:
+            problems.append(f"{where}: push_url is longer than 2000 characters")
+        else:
+            try:
+                push.check_url(url)
+            except ValueError:
+                problems.append(
+                    f"{where}: push_url must start with https:// (http:// only to this machine, "
+                    "for a local relay)"
+                )
+            if urlsplit(url).username is not None or urlsplit(url).password is not None:
+                problems.append(
+                    f"{where}: push_url must not carry a user name or password; the signature "
+                    "(push_secret_env) is what the receiver checks"
+                )
+    env = raw.get("push_secret_env")
+    if env is not None and not (isinstance(env, str) and ENV_NAME.fullmatch(env.strip())):
+        # Not repeated either: a common slip is to paste the secret itself here.
+        problems.append(
+            f"{where}: push_secret_env must be the name of an environment variable (capital "
+            'letters, digits and _, e.g. "OSLO_PUSH_SECRET"), not the secret itself'
+        )
+        env = None
+    elif env is not None:
+        env = env.strip()
+    if "push_url" in raw and "push_secret_env" not in raw:
+        problems.append(
+            f'{where}: push_url needs push_secret_env, the environment variable of the worker '
+            'that holds the secret the pushes are signed with, e.g. push_secret_env = '
+            '"OSLO_PUSH_SECRET"'
+        )
+    elif "push_secret_env" in raw and "push_url" not in raw:
+        problems.append(f"{where}: push_secret_env without push_url: where should it push?")
+    if len(problems) > before:
+        return None, None
+    return url, env
 
 
 def _parse_link(
@@ -598,7 +679,7 @@ def validate(
     on = on or today()
     municipalities = {m.number: m.name for m in session.scalars(select(Municipality))}
     services_file, problems = parse(
-        parse_toml(text), municipalities, read_number_changes(data_dir), on
+        parse_toml(text), municipalities, read_number_changes(data_dir), on, os.environ
     )
     problems += check_database(session, services_file, on)
     if problems:
@@ -623,9 +704,12 @@ def apply(session: Session, services_file: ServicesFile, *, write: bool = True) 
                 service = Service(id=entry.id, name=entry.name, is_demo=False)
                 session.add(service)
         else:
+            # Field names only: a push URL may carry something nobody should see in a log.
             changed = [
                 field_name
-                for field_name in ("name", "phone", "email", "fallback_email")
+                for field_name in (
+                    "name", "phone", "email", "fallback_email", "push_url", "push_secret_env",
+                )
                 if getattr(service, field_name) != getattr(entry, field_name)
             ]
             if changed:
@@ -633,6 +717,10 @@ def apply(session: Session, services_file: ServicesFile, *, write: bool = True) 
         if service is not None and write:
             service.name, service.phone = entry.name, entry.phone
             service.email, service.fallback_email = entry.email, entry.fallback_email
+            # The file is the whole table: no push in the file, no push. A secret kept in the
+            # database (an endpoint set up in code) gives way to the file's variable.
+            service.push_url, service.push_secret_env = entry.push_url, entry.push_secret_env
+            service.push_secret = None
         _apply_coverage(session, entry, service, names, summary, write=write)
     for service_id in sorted(set(existing) - {entry.id for entry in services_file.services}):
         summary.not_in_file.append(f'"{service_id}" {existing[service_id].name}')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections import Counter
@@ -16,22 +17,25 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import jsonschema
 import pytest
 import redis
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
+from sqlalchemy import select
 
 from config import Config
 from database import Database
 from inbox import envelopes as inbox_envelopes
-from routing import alerts, channels, jobs, push
+from routing import alerts, channels, jobs, push, services_file
 from routing.acceptance import REPORT_SCHEMA, accept
 from routing.envelope_file import parse, to_file
-from routing.models import ChannelDelivery, Envelope, EnvelopeState, Service
+from routing.models import ChannelDelivery, Envelope, EnvelopeState, OperatorAlert, Service
 from tests.conftest import free_port
-from tests.integration.conftest import add_service
+from tests.integration.conftest import KEY_SINCE, add_key, add_service
 from tests.integration.test_notifications import MailServer
 
 QUEUE = "delivery"
@@ -507,3 +511,159 @@ def test_a_failed_push_keeps_what_the_team_did_and_a_retry_that_stores_it_restor
     assert sorted(receiver.stored) == sorted([downloaded, acknowledged])
     assert_in_inbox(worker_db, downloaded, EnvelopeState.DOWNLOADED)
     assert_in_inbox(worker_db, acknowledged, EnvelopeState.ACKNOWLEDGED)
+
+
+# --- set up by the services file, retried by the operators ---------------------------------------
+
+
+def services_file_with_push(tmp_path: Path, url: str) -> Path:
+    path = tmp_path / "services.toml"
+    path.write_text(f"""
+[[service]]
+id = "oslo"
+name = "Barneverntjenesten i Oslo"
+phone = "+47 21 80 21 80"
+push_url = "{url}"
+push_secret_env = "OSLO_PUSH_SECRET"
+[[service.coverage]]
+municipality = "{OSLO}"
+from = 2024-01-01
+
+[[uncovered]]
+all_others = true
+reason = "Test: only Oslo"
+""", encoding="utf-8")
+    return path
+
+
+def load_services(database: Database, path: Path) -> None:
+    with database.session() as session:
+        services_file.load(session, path)
+    add_key(database, "oslo", KEY_SINCE)
+
+
+def test_a_push_set_up_in_the_services_file_is_signed_with_the_secret_from_the_environment(
+    worker_db, redis_client, receiver, monkeypatch, db_path
+):
+    monkeypatch.setenv("OSLO_PUSH_SECRET", SECRET)
+    receiver.start()
+    load_services(worker_db, services_file_with_push(db_path.parent, receiver.url))
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "fra tjenestefila")
+
+    run_worker(redis_client)
+
+    assert list(receiver.stored) == [envelope_id]  # the receiver checked the signature
+    headers = receiver.requests[0]
+    assert push.verify(SECRET, headers["X-Concern-Timestamp"], receiver.stored[envelope_id],
+                       headers["X-Concern-Signature"])
+    with worker_db.session() as session:
+        assert session.get_one(Service, "oslo").push_secret is None
+    worker_db.dispose()  # everything written out of the WAL into the file
+    for path in db_path.parent.glob("concern.db*"):
+        assert SECRET.encode() not in path.read_bytes(), f"the push secret is in {path.name}"
+
+
+def test_without_the_secrets_variable_nothing_unsigned_goes_out_and_a_retry_sends_it_once_set(
+    app, worker_db, redis_client, receiver, monkeypatch, db_path, caplog
+):
+    monkeypatch.delenv("OSLO_PUSH_SECRET", raising=False)
+    receiver.start()
+    load_services(worker_db, services_file_with_push(db_path.parent, receiver.url))
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+    caplog.set_level(logging.INFO)
+
+    run_worker(redis_client)
+
+    assert receiver.requests == []
+    row = push_row(worker_db, envelope_id)
+    assert (row.state, row.attempts) == ("failed", 4)
+    with worker_db.session() as session:
+        [alert] = session.scalars(select(OperatorAlert)).all()
+    assert "OSLO_PUSH_SECRET is not set in the worker's environment" in alert.detail
+    assert CANARY not in caplog.text
+    assert_in_inbox(worker_db, envelope_id, EnvelopeState.FAILED)
+
+    monkeypatch.setenv("OSLO_PUSH_SECRET", SECRET)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["routing", "push-retry", envelope_id])
+    assert result.exit_code == 0, result.output
+    assert "Re-enqueued the push of 1 envelope(s)." in result.output
+    run_worker(redis_client)
+    assert list(receiver.stored) == [envelope_id] and receiver.duplicates == Counter()
+    assert push_row(worker_db, envelope_id).state == "delivered"
+    assert_in_inbox(worker_db, envelope_id, EnvelopeState.DELIVERED)
+
+    again = runner.invoke(args=["routing", "push-retry", envelope_id])
+    assert again.exit_code != 0 and "its push is delivered" in again.output
+    app.extensions["redis"]().close()
+
+
+def test_push_retry_all_failed_retries_every_failed_push_or_one_services(
+    app, worker_db, redis_client, receiver
+):
+    receiver.status = 410
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    pushing_service(worker_db, "bergen", BERGEN, receiver.url)
+    oslo_ids = [accept_and_enqueue(worker_db, redis_client, f"o {n}") for n in range(2)]
+    bergen_id = accept_and_enqueue(worker_db, redis_client, "b", BERGEN)
+    run_worker(redis_client)
+    assert {push_row(worker_db, e).state for e in [*oslo_ids, bergen_id]} == {"failed"}
+    receiver.status = None  # the services fixed their endpoints
+    runner = app.test_cli_runner()
+
+    assert runner.invoke(args=["routing", "push-retry"]).exit_code != 0
+    assert runner.invoke(args=["routing", "push-retry", oslo_ids[0], "--all-failed"]).exit_code != 0
+    result = runner.invoke(args=["routing", "push-retry", "--all-failed", "--service", "oslo"])
+    assert "Re-enqueued the push of 2 envelope(s)." in result.output
+    run_worker(redis_client)
+    assert sorted(receiver.stored) == sorted(oslo_ids)
+    result = runner.invoke(args=["routing", "push-retry", "--all-failed"])
+    assert "Re-enqueued the push of 1 envelope(s)." in result.output
+    run_worker(redis_client)
+    assert sorted(receiver.stored) == sorted([*oslo_ids, bergen_id])
+    assert receiver.duplicates == Counter()
+    app.extensions["redis"]().close()
+
+
+# --- the receiver's contract, as documented ------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_the_documented_receiver_contract_matches_what_is_sent(worker_db, redis_client, receiver):
+    receiver.start()
+    pushing_service(worker_db, "oslo", OSLO, receiver.url)
+    envelope_id = accept_and_enqueue(worker_db, redis_client, "kontrakten")
+    run_worker(redis_client)
+    [headers], [body] = receiver.requests, receiver.bodies
+    timestamp, signature = headers["X-Concern-Timestamp"], headers["X-Concern-Signature"]
+
+    # docs/push-receiver.md: its Python check accepts what we send, and refuses a wrong secret,
+    # a changed body and a stale (though correctly signed) request.
+    guide = (PROJECT / "docs" / "push-receiver.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", guide, re.S)
+    assert code is not None
+    namespace: dict[str, object] = {}
+    exec(code.group(1), namespace)  # noqa: S102 - the guide's own example, run as written
+    verify = namespace["verify"]
+    assert verify(SECRET, timestamp, body, signature)  # type: ignore[operator]
+    assert not verify("another secret", timestamp, body, signature)  # type: ignore[operator]
+    assert not verify(SECRET, timestamp, body + b" ", signature)  # type: ignore[operator]
+    stale = str(int(timestamp) - 301)
+    assert not verify(SECRET, stale, body, push.signature(SECRET, stale, body))  # type: ignore[operator]
+    assert json.loads(body)["envelope_id"] == headers["X-Concern-Envelope-Id"] == envelope_id
+
+    # routing/openapi.json describes the same push as a webhook: every header it requires is
+    # sent and matches its pattern, and the body matches the envelope file's schema.
+    document = json.loads((PROJECT / "routing" / "openapi.json").read_text(encoding="utf-8"))
+    webhook = document["webhooks"]["envelopePush"]["post"]
+    required = [p for p in webhook["parameters"] if p["in"] == "header" and p.get("required")]
+    assert {p["name"] for p in required} == {
+        "X-Concern-Envelope-Id", "X-Concern-Timestamp", "X-Concern-Signature"}
+    for parameter in required:
+        assert re.fullmatch(parameter["schema"]["pattern"], headers[parameter["name"]])
+    schema = webhook["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema == "#/components/schemas/EnvelopeFile"
+    jsonschema.validate(json.loads(body), document["components"]["schemas"]["EnvelopeFile"])
+    assert {"2XX", "4XX", "5XX"} <= set(webhook["responses"])

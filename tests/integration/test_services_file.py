@@ -34,12 +34,14 @@ def service(
     *coverage: tuple[str, str] | tuple[str, str, str],
     name: str | None = None,
     phone: str = "+47 22 00 00 00",
+    extra: str = "",
 ) -> str:
-    """One [[service]] table with a [[service.coverage]] per (municipality, from[, to])."""
+    """One [[service]] table with a [[service.coverage]] per (municipality, from[, to]);
+    `extra` lines go among the service's own keys."""
     text = f'[[service]]\nid = "{service_id}"\n'
     if name != "":
         text += f'name = "{name or "Barneverntjenesten " + service_id}"\n'
-    text += f'phone = "{phone}"\n'
+    text += f'phone = "{phone}"\n' + extra
     for link in coverage:
         text += f'[[service.coverage]]\nmunicipality = "{link[0]}"\nfrom = {link[1]}\n'
         if len(link) == 3:
@@ -234,6 +236,56 @@ def test_a_service_left_out_of_the_file_is_kept_and_reported_once_its_coverage_h
     assert service_id_for(db, ASKER, date(2026, 12, 31)) == "asker"
 
 
+# --- the push channel -----------------------------------------------------------------------------
+
+PUSH = 'push_url = "https://sak.bergen.example/mottak"\n'
+SECRET_ENV = 'push_secret_env = "BERGEN_PUSH_SECRET"\n'
+
+
+def push_settings(database: Database, service_id: str) -> tuple[str | None, str | None, str | None]:
+    with database.session() as session:
+        found = session.get_one(Service, service_id)
+        return found.push_url, found.push_secret_env, found.push_secret
+
+
+def test_a_push_endpoint_is_loaded_with_the_name_of_its_secrets_variable_never_the_secret(
+    db, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("BERGEN_PUSH_SECRET", raising=False)
+    pushing = write(tmp_path, service("bergen", (BERGEN, "2024-01-01"), extra=PUSH + SECRET_ENV),
+                    REST_UNCOVERED, name="push.toml")
+    summary = load(db, pushing)
+    assert push_settings(db, "bergen") == (
+        "https://sak.bergen.example/mottak", "BERGEN_PUSH_SECRET", None)
+    # Loaded where the variable is not set: said, not refused (the worker's environment counts).
+    assert any("BERGEN_PUSH_SECRET is not set here" in note for note in summary.notices)
+
+    monkeypatch.setenv("BERGEN_PUSH_SECRET", "x" * 40)
+    moved = write(tmp_path, service("bergen", (BERGEN, "2024-01-01"),
+                                    extra='push_url = "https://ny.bergen.example/"\n' + SECRET_ENV),
+                  REST_UNCOVERED, name="moved.toml")
+    summary = load(db, moved)
+    assert summary.services_changed == ['"bergen" Barneverntjenesten bergen: push_url']
+    assert "ny.bergen.example" not in "\n".join(summary.lines())  # names the field, not the URL
+    assert not any("is not set here" in note for note in summary.notices)
+
+    # The file is the whole table: a push no longer in it is switched off.
+    summary = load(db, write(tmp_path, service("bergen", (BERGEN, "2024-01-01")), REST_UNCOVERED,
+                             name="off.toml"))
+    assert summary.services_changed == [
+        '"bergen" Barneverntjenesten bergen: push_url, push_secret_env']
+    assert push_settings(db, "bergen") == (None, None, None)
+
+
+@pytest.mark.parametrize("slip", ['push_secret = "hemmelig-9f2c"\n' + SECRET_ENV,
+                                  'push_secret_env = "hemmelig-9f2c"\n'])
+def test_a_secret_written_in_the_file_is_refused_without_repeating_it(db, tmp_path, slip):
+    problems = refused(db, write(tmp_path, service(
+        "bergen", (BERGEN, "2024-01-01"), extra=PUSH + slip), REST_UNCOVERED))
+    assert problems and all("hemmelig-9f2c" not in problem for problem in problems)
+    assert snapshot(db) == ([], [])
+
+
 # --- refusals: each names the thing and writes nothing ------------------------------------------
 
 
@@ -301,6 +353,36 @@ REFUSALS = {
     "not TOML": (
         ('[[service]\nid = "x"\n',),
         ["not valid TOML", "line 1"],
+    ),
+    "push secret written in the file": (
+        (service("bergen", (BERGEN, "2024-01-01"), extra=PUSH + 'push_secret = "hemmelig"\n'),
+         REST_UNCOVERED),
+        ['service "bergen": push_secret must not be in this file', "push_secret_env"],
+    ),
+    "push URL without the secret's variable": (
+        (service("bergen", (BERGEN, "2024-01-01"), extra=PUSH), REST_UNCOVERED),
+        ['service "bergen": push_url needs push_secret_env'],
+    ),
+    "the secret's variable without a push URL": (
+        (service("bergen", (BERGEN, "2024-01-01"), extra=SECRET_ENV), REST_UNCOVERED),
+        ['service "bergen": push_secret_env without push_url'],
+    ),
+    "push over plain HTTP": (
+        (service("bergen", (BERGEN, "2024-01-01"),
+                 extra='push_url = "http://sak.bergen.example/mottak"\n' + SECRET_ENV),
+         REST_UNCOVERED),
+        ['service "bergen": push_url must start with https://'],
+    ),
+    "push URL with a password": (
+        (service("bergen", (BERGEN, "2024-01-01"),
+                 extra='push_url = "https://sak:passord@sak.bergen.example/"\n' + SECRET_ENV),
+         REST_UNCOVERED),
+        ['service "bergen": push_url must not carry a user name or password'],
+    ),
+    "a secret's variable that is not a variable name": (
+        (service("bergen", (BERGEN, "2024-01-01"),
+                 extra=PUSH + 'push_secret_env = "bergen push secret"\n'), REST_UNCOVERED),
+        ['service "bergen": push_secret_env must be the name of an environment variable'],
     ),
 }
 
