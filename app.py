@@ -15,9 +15,9 @@ from typing import Any
 import click
 from flask import Flask, Response, current_app, render_template
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -131,6 +131,7 @@ def _refuse_demo_data(database: Database) -> None:
         except SQLAlchemyError:
             return  # no schema yet (before `flask db upgrade`): nothing demo in it either
     if services or keys:
+        database.dispose()  # the process will not start: let go of the connection now
         raise UnsafeConfiguration(
             f"refusing to start in production: the database holds {services} demo service(s) "
             f"and {keys} demo key(s) with their demo users; use a database without demo data")

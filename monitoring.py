@@ -147,7 +147,8 @@ class SystemCollector(Collector):
             family.add_metric([state], count)
         yield family
         family = GaugeMetricFamily("concern_channel_deliveries",
-                                   "Deliveries over push and pull, per state", labels=["channel", "state"])
+                                   "Deliveries over push and pull, per state",
+                                   labels=["channel", "state"])
         for channel, state, count in channels:
             family.add_metric([channel, state], count)
         yield family

@@ -4,7 +4,6 @@ when TEST_POSTGRES_URL is set, as in CI) and a real Redis with a real RQ worker.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Iterator
 from datetime import timedelta
@@ -21,8 +20,9 @@ from routing.delivery import deliver
 from routing.models import Envelope, ServiceKey
 from sealing import read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, add_service
+from tests.postgres import POSTGRES_URL, TEST_DATABASE
 
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
+BACKENDS = [TEST_DATABASE]  # one backend per run: make test runs SQLite, then PostgreSQL
 
 
 @pytest.fixture(params=BACKENDS)
@@ -36,7 +36,7 @@ def backend(request, tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped
         yield database
         database.dispose()
         return
-    base = os.environ["TEST_POSTGRES_URL"]
+    base = POSTGRES_URL
     schema = f"t_{secrets.token_hex(6)}"
     admin = create_engine(base)
     with admin.begin() as connection:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, select as sql_select, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import select as sql_select
 
 from database import Database
 from inbox.models import IntakeUser
@@ -146,8 +147,9 @@ def test_every_block_of_the_operator_guide_does_what_it_says(operator, redis_cli
         result = run_on_a_terminal(block, env, workdir)
         ran.append(result)
         assert result.status == 0, f"this block of the guide failed:\n{block}\n{result.output}"
-        generated = re.search(r"Public key:\s+(\S+)\n.*?Key id:\s+(\S+)\nFingerprint:\s+([0-9A-F ]+)",
-                              result.output, re.S)
+        generated = re.search(
+            r"Public key:\s+(\S+)\n.*?Key id:\s+(\S+)\nFingerprint:\s+([0-9A-F ]+)",
+            result.output, re.S)
         if generated:
             # What the team sends (the public key), what the operator later retires (the old
             # key's id) and what is read aloud on the phone (the fingerprint).
@@ -155,7 +157,8 @@ def test_every_block_of_the_operator_guide_does_what_it_says(operator, redis_cli
             env[variable] = generated.group(1)
             env.setdefault("OLD_KEY_ID", generated.group(2))
             fingerprints.append(generated.group(3).strip())
-            env.setdefault("ROTATE_AT", time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60)))
+            a_minute_ago = time.gmtime(time.time() - 60)
+            env.setdefault("ROTATE_AT", time.strftime("%Y-%m-%dT%H:%M", a_minute_ago))
         if index == register_first_key:
             # The fingerprint the operator reads back is the one the team's machine printed.
             assert f"Confirm this fingerprint with the service by phone: {fingerprints[0]}" in (

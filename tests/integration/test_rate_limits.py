@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import pytest
 
 from app import create_app
+from inbox.auth import create_user
 from rate_limits import client_key
 from tests.conftest import add_service
 from tests.helpers import FlaskTransport, Page, Wizard, csrf_token, walk_private
-from inbox.auth import create_user
 from tests.integration.test_inbox import PASSWORD, enrolled
 
 SCHOOL = "203.0.113.7"
