@@ -64,7 +64,7 @@ def test_every_answer_of_the_pull_api_is_one_its_openapi_file_documents(
                 headers.pop("Authorization", None)
             case.headers = headers
             response = case.call_and_validate()
-            cases.append((operation.method.upper(), operation.path, response.status_code))
+            cases.append((case.method.upper(), case.operation.path, response.status_code))
 
         fuzz()
 
