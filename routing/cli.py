@@ -158,17 +158,31 @@ def list_keys(service_id: str) -> None:
 
 @routing_cli.command("status")
 def show_status() -> None:
-    """Envelopes per service and state, and the oldest report nobody has acknowledged."""
+    """Per service: envelopes per state, each channel's delivered, pending and failed, and the
+    oldest report nobody has acknowledged (how old, and its envelope id); the most urgent first.
+    Ids and counts only."""
+    from database import utcnow
+
+    now = utcnow()
     with database().session() as session:
         statuses = operations.status_by_service(session)
     if not statuses:
         click.echo("No envelopes.")
     for status in statuses:
+        click.echo(f"{status.service_id} ({status.name})")
         counts = ", ".join(f"{state} {count}" for state, count in sorted(status.counts.items()))
-        oldest = (status.oldest_unacknowledged.isoformat(timespec="minutes")
-                  if status.oldest_unacknowledged else "none")
-        click.echo(f"{status.service_id} ({status.name}): {counts}; "
-                   f"oldest unacknowledged {oldest}")
+        click.echo(f"  envelopes: {counts}")
+        for name in (operations.INBOX, operations.PUSH, operations.PULL):
+            channel = status.channels.get(name)
+            if channel is not None:
+                click.echo(f"  {name}: delivered {channel.delivered}, pending {channel.pending}, "
+                           f"failed {channel.failed}")
+        if status.oldest_unacknowledged is None:
+            click.echo("  oldest unacknowledged: none")
+        else:
+            click.echo(f"  oldest unacknowledged: {operations.age(status.oldest_unacknowledged, now)}"
+                       f" old (received {status.oldest_unacknowledged.isoformat(timespec='minutes')}"
+                       f", envelope {status.oldest_unacknowledged_id})")
 
 
 @routing_cli.command("worker")

@@ -9,10 +9,11 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from routing import jobs
+from database import Database
+from routing import channels, jobs, push
 from routing.acceptance import accept
 from routing.delivery import deliver, mark_failed
-from routing.models import Envelope, EnvelopeState, ServiceKey
+from routing.models import Envelope, EnvelopeState, Service, ServiceKey
 from sealing import KeyPair, b64, read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, add_service
 
@@ -69,20 +70,57 @@ def test_status_shows_each_services_states_and_oldest_unacknowledged_report(
 ):
     add_service(database, OSLO, "oslo", tmp_path)
     add_service(database, "4601", "bergen", tmp_path)
-    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    two_days_ago = datetime.now(UTC) - timedelta(days=2, hours=3)
     with database.session() as session:
         old = accept(session, b"{}", OSLO)
         old.state, old.created_at = EnvelopeState.DELIVERED, two_days_ago
         accept(session, b"{}", OSLO)
         done = accept(session, b"{}", "4601")
         done.state = EnvelopeState.ACKNOWLEDGED
+        old_id, reference = old.id, old.reference
 
     output = app.test_cli_runner().invoke(args=["routing", "status"]).output
-    lines = output.splitlines()
-    assert lines[0].startswith("oslo") and "accepted 1, delivered 1" in lines[0]
-    assert two_days_ago.isoformat(timespec="minutes")[:13] in lines[0]
-    assert lines[1].startswith("bergen") and "acknowledged 1" in lines[1]
-    assert "oldest unacknowledged none" in lines[1]
+    oslo, bergen = output.split("\nbergen")
+    assert oslo.startswith("oslo (Barneverntjenesten oslo)\n")
+    assert "  envelopes: accepted 1, delivered 1\n" in oslo
+    assert "  oldest unacknowledged: 2 d 3 h old (received " in oslo
+    assert two_days_ago.isoformat(timespec="minutes")[:13] in oslo
+    assert f"envelope {old_id})" in oslo
+    assert "acknowledged 1" in bergen and "oldest unacknowledged: none" in bergen
+    assert reference not in output  # the reporter's reference is not the operators' to see
+
+
+def state_of_every_channel(database: Database, tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Oslo pushes and pulls: one envelope of each kind an operator must tell apart."""
+    add_service(database, OSLO, "oslo", tmp_path)
+    with database.session() as session:
+        service = session.get_one(Service, "oslo")
+        service.push_url, service.push_secret = "https://sak.oslo.example/", "s" * 40
+        channels.issue_api_token(session, "oslo")
+        ids = {name: accept(session, b"{}", OSLO).id for name in (
+            "on its way", "pushed and pulled", "push failed", "inbox failed", "push pending")}
+    with database.session() as session:
+        for name in ("pushed and pulled", "push failed", "push pending"):
+            assert deliver(session, ids[name]) and channels.open_push(session, ids[name])
+        assert mark_failed(session, ids["inbox failed"]) == "oslo"
+    with database.session() as session:
+        for name, status in (("pushed and pulled", 200), ("push failed", 404)):
+            attempt = channels.start_push_attempt(session, ids[name])
+            assert attempt is not None
+            channels.record_push_result(session, attempt, push.classify(status), final=False)
+        assert channels.acknowledge_pull(session, "oslo", ids["pushed and pulled"])
+    return ids
+
+
+def test_status_shows_each_channel_delivered_pending_and_failed(app, database, tmp_path):
+    ids = state_of_every_channel(database, tmp_path)
+    output = app.test_cli_runner().invoke(args=["routing", "status"]).output
+    assert "  envelopes: accepted 1, delivered 2, failed 2\n" in output
+    assert "  inbox: delivered 3, pending 1, failed 1\n" in output
+    assert "  push: delivered 1, pending 1, failed 1\n" in output
+    # Pulled once acknowledged by the case system; every other envelope in the inbox waits.
+    assert "  pull: delivered 1, pending 3, failed 0\n" in output
+    assert f"envelope {ids['on its way']})" in output
 
 
 def test_health_reports_ok_then_what_needs_attention_without_naming_services(
@@ -93,19 +131,75 @@ def test_health_reports_ok_then_what_needs_attention_without_naming_services(
     assert healthy.status_code == 200
     assert healthy.json["status"] == "ok"
     assert healthy.json["database"] == "ok" and healthy.json["queue"] == "ok"
+    assert healthy.json["oldest_unacknowledged_seconds"] is None
 
     with database.session() as session:
         stuck = accept(session, b"{}", OSLO)
         stuck.created_at = datetime.now(UTC) - timedelta(hours=1)
         failed = accept(session, b"{}", OSLO)
         failed.state = EnvelopeState.FAILED
+        ids = [stuck.id, failed.id, stuck.reference, failed.reference]
     attention = client.get("/health")
     assert attention.status_code == 200
     assert attention.json["status"] == "attention"
     assert attention.json["stuck_in_accepted"] == 1 and attention.json["failed"] == 1
-    assert "oslo" not in attention.get_data(as_text=True).lower()
+    assert 3500 <= attention.json["oldest_unacknowledged_seconds"] <= 3700
+    text = attention.get_data(as_text=True)
+    assert "oslo" not in text.lower()
+    assert not any(found in text for found in ids), "no envelope id or reference in public"
     with database.session() as session:
         assert len(session.scalars(select(Envelope)).all()) == 2
+
+
+def test_health_counts_a_failed_push_of_an_acknowledged_report(app, client, database, tmp_path):
+    ids = state_of_every_channel(database, tmp_path)
+    with database.session() as session:
+        for envelope_id in ids.values():
+            envelope = session.get_one(Envelope, envelope_id)
+            envelope.state, envelope.acknowledged_at = EnvelopeState.ACKNOWLEDGED, datetime.now(UTC)
+    body = client.get("/health").json
+    assert (body["failed"], body["failed_pushes"], body["status"]) == (0, 1, "attention")
+
+
+def test_per_service_health_is_for_the_operators_token_only(app_config, redis_client, tmp_path):
+    from app import create_app
+
+    token = "operators-monitoring-token-0123456789abcdef"
+    guarded = create_app({**app_config, "METRICS_TOKEN": token})
+    database = guarded.extensions["database"]
+    try:
+        ids = state_of_every_channel(database, tmp_path)
+        client = guarded.test_client()
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
+            refused = client.get("/health/services", headers=headers)
+            assert refused.status_code == 401
+            assert "oslo" not in refused.get_data(as_text=True)
+        answer = client.get("/health/services", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+        [oslo] = answer.json["services"]
+        assert oslo["service_id"] == "oslo"
+        assert oslo["states"] == {"accepted": 1, "delivered": 2, "failed": 2}
+        assert oslo["channels"]["push"] == {"delivered": 1, "pending": 1, "failed": 1}
+        assert oslo["channels"]["inbox"] == {"delivered": 3, "pending": 1, "failed": 1}
+        assert oslo["oldest_unacknowledged"]["envelope_id"] == ids["on its way"]
+        assert oslo["oldest_unacknowledged"]["age_seconds"] >= 0
+        with database.session() as session:
+            references = [e.reference for e in session.scalars(select(Envelope))]
+        assert not any(reference in answer.get_data(as_text=True) for reference in references)
+    finally:
+        database.dispose()
+
+
+def test_per_service_health_is_absent_in_production_without_a_token(app_config, redis_client):
+    from app import create_app
+
+    production = create_app({**app_config, "ENVIRONMENT": "production", "DEMO": False,
+                             "SESSION_COOKIE_SECURE": True})
+    try:
+        assert production.test_client().get("/health/services").status_code == 404
+        assert production.test_client().get("/health").status_code == 200
+    finally:
+        production.extensions["database"].dispose()
 
 
 def test_health_is_503_when_reports_could_not_be_stored(app_config, redis_client, tmp_path):
