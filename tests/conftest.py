@@ -226,9 +226,16 @@ class LiveSystem:
 
 
 @pytest.fixture
-def live_system(tmp_path: Path, database_url: str) -> Iterator[LiveSystem]:
+def live_system_env() -> dict[str, str]:
+    """Settings a test module adds to its live system's environment (override to change)."""
+    return {}
+
+
+@pytest.fixture
+def live_system(tmp_path: Path, database_url: str,
+                live_system_env: dict[str, str]) -> Iterator[LiveSystem]:
     """The web app under gunicorn, a worker process and a redis-server, each a real process."""
-    system = start_live_system(tmp_path, database_url)
+    system = start_live_system(tmp_path, database_url, live_system_env)
     yield system
     system.stop()
 
@@ -244,7 +251,8 @@ def shared_live_system(tmp_path_factory: pytest.TempPathFactory,
         system.stop()
 
 
-def start_live_system(tmp_path: Path, database_url: str) -> LiveSystem:
+def start_live_system(tmp_path: Path, database_url: str,
+                      extra_env: dict[str, str] | None = None) -> LiveSystem:
     var = tmp_path / "var"
     logs = tmp_path / "logs"
     keys = tmp_path / "keys"
@@ -267,6 +275,7 @@ def start_live_system(tmp_path: Path, database_url: str) -> LiveSystem:
         "EXIT_URL": f"http://127.0.0.1:{port}/",
         "RECONCILE_AFTER_SECONDS": "2",
         "PYTHONDONTWRITEBYTECODE": "1",
+        **(extra_env or {}),
     }
     system = LiveSystem(tmp_path, f"http://127.0.0.1:{port}", env, database_url, redis_socket,
                         key_files, logs)
