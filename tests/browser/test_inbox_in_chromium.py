@@ -9,10 +9,11 @@ import base64
 import copy
 import json
 import re
+import signal
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,12 @@ from database import Database
 from inbox import totp
 from inbox.auth import create_user
 from inbox.fiks_export import CannotExport, to_fiks_v2
-from inbox.models import Role
+from inbox.models import IntakeUser, Role
 from intake import report as report_document
 from routing.acceptance import accept
 from routing.delivery import deliver
-from routing.models import Coverage, Envelope, Service
+from routing.models import Coverage, Envelope, EnvelopeState, Service
+from routing.retention import delete_sealed_copies
 from tests.browser.test_open_in_browser import (
     PASSWORD,
     authenticator_code,
@@ -64,6 +66,17 @@ CHILD_NAME = "Sara Ødegård سارة 🌷"
 FIKS_EXPORT_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "fiks-export.js"
 
 
+@pytest.fixture(scope="module")
+def shared_live_system(shared_live_system: LiveSystem) -> LiveSystem:
+    """The module's live system, with the per-client sign-in limit (rate_limits.py) raised:
+    here every team member signs in from 127.0.0.1, many times over, where a real team's
+    members would sign in from their own machines. The lockout per username stays as it is."""
+    shared_live_system.env["SIGN_INS_PER_TEN_MINUTES"] = "100000"
+    shared_live_system.kill("web", signal.SIGTERM)
+    shared_live_system.start_web()
+    return shared_live_system
+
+
 # --- people and their words ------------------------------------------------------------------
 
 
@@ -78,6 +91,9 @@ class Words:
 
     def __call__(self, message: str) -> str:
         return str(self._catalog.gettext(message))
+
+    def plural(self, singular: str, plural: str, number: int) -> str:
+        return str(self._catalog.ngettext(singular, plural, number)) % {"num": number}
 
 
 def new_user(system: LiveSystem, *, admin: bool = False, service_id: str = LIVE_SERVICES["0301"]
@@ -109,6 +125,24 @@ def code_step(page: Page, system: LiveSystem, t: Words, username: str,
                                                                                     username))
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def open_with_key(page: Page, t: Words, key_file: Path, passphrase: str) -> None:
+    page.get_by_label(t("The service’s key file"), exact=True).set_input_files(str(key_file))
+    page.get_by_label(t("The key file’s passphrase"), exact=True).fill(passphrase)
+    page.get_by_role("button", name=t("Open the report"), exact=True).click()
+
+
+def wrong_code(system: LiveSystem, username: str) -> str:
+    """A well-formed code the user's app will not show for minutes."""
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            secret = session.scalar(select(IntakeUser.totp_secret)
+                                    .where(IntakeUser.username == username))
+    finally:
+        database.dispose()
+    return totp.hotp(base64.b32decode(secret), totp.time_step(time.time()) + 20)
 
 
 def enrol_from_the_page(page: Page, t: Words) -> str:
@@ -546,3 +580,241 @@ def test_save_ks_fiks_format_saves_the_file_the_command_line_tool_writes(
         expect(refusal.locator("[lang=en]")).to_have_text(message)
         # The report itself is there to read and to save as JSON all the same.
         expect(page.get_by_role("button", name="Save the report as a file (JSON)")).to_be_visible()
+
+
+# --- every inbox page: axe, 320 px, three languages ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quiet_service(shared_live_system: LiveSystem) -> str:
+    """A service nothing has been sent to yet."""
+    database = Database(shared_live_system.database_url)
+    try:
+        with database.session() as session:
+            session.add(Service(id="quiet", name="Barneverntjenesten Stille"))
+    finally:
+        database.dispose()
+    return "quiet"
+
+
+@pytest.fixture(scope="module")
+def deleted_report(shared_live_system: LiveSystem) -> str:
+    """An Oslo report acknowledged 31 days ago, whose sealed copy the retention job deleted."""
+    database = Database(shared_live_system.database_url)
+    now = datetime.now(UTC)
+    try:
+        with database.session() as session:
+            envelope = accept(session, report_document.encode(fiks.build(fiks.private_answers())),
+                              "0301")
+            deliver(session, envelope.id)
+            # As if a month had passed since the team acknowledged it.
+            envelope.acknowledged_at = now - timedelta(days=31)
+            envelope.state = EnvelopeState.ACKNOWLEDGED
+            session.flush()
+            assert delete_sealed_copies(session, now, 30) == 1
+            return envelope.id
+    finally:
+        database.dispose()
+
+
+def submit(page: Page, t: Words, button: str) -> int:
+    """Press the main form's button; the status of the page that comes back."""
+    with page.expect_navigation() as navigation:
+        page.locator("main").get_by_role("button", name=t(button), exact=True).click()
+    response = navigation.value
+    return response.status if response is not None else 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_inbox_page_in_every_state_passes_axe_and_fits_a_320_px_phone(
+    browser: Browser, shared_live_system: LiveSystem, language: str, quiet_service: str,
+    oslo_reports: dict[str, tuple[str, str, dict[str, Any]]], deleted_report: str
+):
+    system, t = shared_live_system, Words(language)
+    base = system.base_url
+    audit = Audit(t)
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # Signing in, and each way it can go wrong.
+    page.goto(f"{base}/inbox/login?lang={language}")
+    audit(page, "login")
+    assert submit(page, t, "Sign in") == 422
+    audit(page, "login, nothing typed")
+    page.goto(f"{base}/inbox/login?expired=1")
+    expect(page.get_by_text(t("You were signed out after 30 minutes without activity."))
+           ).to_be_visible()
+    audit(page, "login after 30 idle minutes")
+    admin = new_user(system, admin=True)
+    password_step(page, system, t, admin, "not the password at all")
+    expect(page.locator(".error-summary")).to_contain_text(t("The username or password is wrong"))
+    audit(page, "login, wrong password")
+    stranger = f"nobody-{uuid.uuid4().hex[:8]}"
+    for _ in range(5):
+        password_step(page, system, t, stranger, "guessing")
+    expect(page.locator(".error-summary")).to_contain_text(t.plural(
+        "Too many failed attempts. Try again in %(num)d minute.",
+        "Too many failed attempts. Try again in %(num)d minutes.", 15))
+    audit(page, "locked out")
+
+    # The first sign-in: the authenticator app.
+    password_step(page, system, t, admin)
+    audit(page, "enrol")
+    assert submit(page, t, "Continue") == 422
+    audit(page, "enrol, nothing typed")
+    page.get_by_label(t("Sign-in code"), exact=True).fill(wrong_code(system, admin))
+    assert submit(page, t, "Continue") == 401
+    audit(page, "enrol, wrong code")
+    enrol_from_the_page(page, t)
+    assert page.url == base + "/inbox/"
+
+    # The list, filtered and not; a report opened, and the ways opening can go wrong.
+    audit(page, "list with reports")
+    page.goto(f"{base}/inbox/?state=delivered")
+    audit(page, "list filtered")
+    page.goto(f"{base}/inbox/?state=failed")
+    expect(page.get_by_text(t("No reports in this state."))).to_be_visible()
+    audit(page, "list filtered, none")
+    page.goto(f"{base}/inbox/reports/{oslo_reports['professional'][0]}/open")
+    audit(page, "open")
+    open_with_key(page, t, system.key_files["0301"], "not the passphrase")
+    expect(page.locator("#open-error")).to_be_visible(timeout=30_000)
+    audit(page, "open, wrong passphrase")
+    open_with_key(page, t, system.key_files["0301"], KEY_PASSPHRASE)
+    expect(page.locator("#opened-report")).to_be_visible(timeout=30_000)
+    audit(page, "open, report shown")
+    page.goto(f"{base}/inbox/reports/{oslo_reports['anonymous'][0]}/open")
+    open_with_key(page, t, system.key_files["0301"], KEY_PASSPHRASE)
+    expect(page.locator("#fiks-refused")).to_be_visible(timeout=30_000)
+    audit(page, "open, no KS export")
+    response = page.goto(f"{base}/inbox/envelopes/{deleted_report}/download")
+    assert response is not None and response.status == 410
+    audit(page, "deleted report")
+    response = page.goto(f"{base}/inbox/reports/{'f' * 32}/open")
+    assert response is not None and response.status == 404
+    audit(page, "not found")
+
+    # The administrator's pages.
+    page.goto(f"{base}/inbox/admin/users")
+    audit(page, "users")
+    assert submit(page, t, "Add a member") == 422
+    audit(page, "users, nothing typed")
+    page.get_by_label(t("Username"), exact=True).fill(f"member-{uuid.uuid4().hex[:6]}")
+    submit(page, t, "Add a member")
+    expect(page.locator(".panel code.secret")).to_be_visible()
+    audit(page, "users, a new member's password")
+    page.goto(f"{base}/inbox/admin/audit")
+    audit(page, "audit log")
+
+    # The code at a later sign-in.
+    page.get_by_role("button", name=t("Sign out"), exact=True).click()
+    page.wait_for_url(re.compile(r"/inbox/login"))
+    password_step(page, system, t, admin)
+    audit(page, "code")
+    assert submit(page, t, "Sign in") == 422
+    audit(page, "code, nothing typed")
+    page.get_by_label(t("Sign-in code"), exact=True).fill(wrong_code(system, admin))
+    assert submit(page, t, "Sign in") == 401
+    audit(page, "code, wrong code")
+
+    # A service nothing has arrived for.
+    context.clear_cookies()
+    member = new_user(system, service_id=quiet_service)
+    password_step(page, system, t, member)
+    enrol_from_the_page(page, t)
+    expect(page.get_by_text(t("No reports have arrived."))).to_be_visible()
+    audit(page, "list, empty")
+    context.close()
+
+    assert audit.problems == [], "\n".join(audit.problems)
+    assert len(audit.checked) == 25, audit.checked
+    assert errors == []
+
+
+# --- the keyboard alone ---------------------------------------------------------------------
+
+
+def tab_to(page: Page, target: Any, limit: int = 80) -> None:
+    """Tab until `target` has the focus, and check that the focus can be seen there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        raise AssertionError(f"Tab never reaches {target} on {page.url}")
+    assert page.evaluate(
+        "() => { const style = getComputedStyle(document.activeElement);"
+        " return style.outlineStyle !== 'none' || style.boxShadow !== 'none'; }"
+    ), f"no visible focus on {target} at {page.url}"
+
+
+def type_into(page: Page, target: Any, text: str) -> None:
+    tab_to(page, target)
+    page.keyboard.type(text)
+
+
+def press_enter_on(page: Page, target: Any) -> None:
+    tab_to(page, target)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("language", ["nb", "ar"])
+def test_a_team_member_signs_in_and_acknowledges_with_the_keyboard_alone(
+    browser: Browser, shared_live_system: LiveSystem, language: str
+):
+    system, t = shared_live_system, Words(language)
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            envelope = accept(session, report_document.encode(fiks.build(fiks.private_answers())),
+                              "0301")
+            deliver(session, envelope.id)
+            reference = envelope.reference
+    finally:
+        database.dispose()
+    username = new_user(system)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320,
+                                                                       "height": 800})
+    page = context.new_page()
+    page.goto(f"{system.base_url}/inbox/login?lang={language}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+
+    # The password, then the app set up from the key on the page, all typed.
+    type_into(page, page.get_by_label(t("Username"), exact=True), username)
+    type_into(page, page.get_by_label(t("Password"), exact=True), PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/inbox/login/enrol")
+    key = page.locator("main code.secret").inner_text().replace(" ", "")
+    code = totp.hotp(base64.b32decode(key), totp.time_step(time.time()))
+    type_into(page, page.get_by_label(t("Sign-in code"), exact=True), code)
+    press_enter_on(page, page.get_by_role("button", name=t("Continue"), exact=True))
+    assert page.url == system.base_url + "/inbox/"
+
+    # Out, and in again with a code.
+    press_enter_on(page, page.get_by_role("button", name=t("Sign out"), exact=True))
+    type_into(page, page.get_by_label(t("Username"), exact=True), username)
+    type_into(page, page.get_by_label(t("Password"), exact=True), PASSWORD)
+    press_enter_on(page, page.get_by_role("button", name=t("Sign in"), exact=True))
+    assert page.url.endswith("/inbox/login/code")
+    type_into(page, page.get_by_label(t("Sign-in code"), exact=True),
+              authenticator_code(system, username))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == system.base_url + "/inbox/"
+
+    # The list: to the report's row through its filter link, then acknowledge it.
+    press_enter_on(page, page.get_by_role("link", name=t("New"), exact=True))
+    row = list_row(page, reference)
+    expect(row.locator("td[class^=state-]")).to_have_text(t("New"))
+    # The table scrolls on a phone: it is a focusable region the keyboard can scroll.
+    tab_to(page, page.locator(".table-wrap"))
+    press_enter_on(page, row.locator("form button"))
+    page.goto(f"{system.base_url}/inbox/?state=acknowledged")
+    expect(list_row(page, reference).locator("td[class^=state-]")).to_have_text(
+        t("Acknowledged"))
+    context.close()
