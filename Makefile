@@ -41,6 +41,9 @@ test-sqlite: $(STAMP) translations chromium  ## Run every test on SQLite only
 postgres:  ## Make sure PostgreSQL answers at TEST_POSTGRES_URL (default 127.0.0.1:5432, database test)
 	@scripts/ensure_postgres.sh
 
+bench: $(STAMP) translations  ## Benchmark the real system on this machine and print the figures (QUICK=1: small)
+	$(PY) scripts/bench.py
+
 lint: $(STAMP)  ## Lint
 	$(VENV)/bin/ruff check . || true
 

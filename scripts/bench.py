@@ -1,0 +1,572 @@
+"""`make bench`: throughput, latency and memory of the real system on loopback, printed as a
+table with the issue's targets. A script, not a test.
+
+It starts the processes itself (scripts/bench_system.py: gunicorn with the production image's
+settings, `flask routing worker`, a private redis-server, a temporary SQLite database) and drives
+them with virtual clients: one thread and one http.client connection with its own cookies per
+client, walking the wizard as a browser without JavaScript would (tests/helpers.py), reading the
+CSRF token from every page. The load generator shares the machine's cores with what it measures.
+
+    .venv/bin/python scripts/bench.py [--quick] [--reports N] [--clients C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_system  # noqa: E402
+from bench_system import ROOT, rss_kib  # noqa: E402
+
+from tests.helpers import Page, Wizard, csrf_token, walk_private  # noqa: E402
+
+STYLESHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+CONCERN = ("Naboens barn er ofte alene hjemme om kvelden og virker sulten og redd. " * 6).strip()
+
+
+# --- one virtual client -----------------------------------------------------------------------
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    status: int
+    seconds: float
+    down: int  # response bytes: status line, headers and body
+    up: int  # request bytes: request line, headers and body
+
+
+@dataclass
+class Client:
+    """One browser: its own connection and cookies, and a record of every request it made."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    log: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None) -> Page:
+        body = urlencode(form).encode() if form is not None else None
+        headers = {"Accept-Encoding": "identity", "User-Agent": "bench"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (ConnectionError, http.client.HTTPException):
+            # The server closed a kept-alive connection: a browser would simply reconnect.
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        data = response.read()
+        seconds = time.perf_counter() - started
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        head = sum(len(k) + len(v) + 4 for k, v in response.headers.items()) + 17
+        sent = len(method) + len(path) + 12 + sum(len(k) + len(v) + 4 for k, v in headers.items())
+        self.log.append(Request(method, path, response.status, seconds, head + len(data),
+                                sent + len(body or b"")))
+        return Page(response.status, data.decode("utf-8", "replace"), response.getheader("Location"))
+
+    def get(self, path: str) -> Page:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: Any) -> Page:
+        return self.request("POST", path, dict(data))
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class PreparedWizard(Wizard):
+    """Walks to "check your answers" and stops there, keeping the page's CSRF token, so that the
+    final submit can be measured alone."""
+
+    token: str = ""
+
+    def send(self) -> str:
+        page = self.transport.get("/report/check")
+        assert page.status == 200, f"GET /report/check gave {page.status}"
+        self.token = csrf_token(page.html)
+        return ""
+
+
+def walk(client: Client, wizard_class: type[Wizard] = Wizard) -> Wizard:
+    """A whole report as a browser makes it: the start page, the stylesheet once, every step's
+    GET and POST, check your answers, send, the receipt."""
+    start = client.get("/")
+    assert start.status == 200, f"GET / gave {start.status}"
+    client.get(STYLESHEET_RE.search(start.html).group(1))  # type: ignore[union-attr]
+    wizard = wizard_class(client)
+    walk_private(wizard, child={"name": "Ola Nordmann", "age": "7"}, concern=CONCERN)
+    return wizard
+
+
+def submit(client: Client, token: str) -> None:
+    page = client.post("/report/send", {"declaration": "y", "csrf_token": token})
+    assert page.status == 303 and (page.location or "").endswith("/report/receipt"), (
+        f"send gave {page.status} {page.location}")
+
+
+# --- load patterns ----------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    seconds: float  # wall time of the run
+    latencies: list[float]  # one per task, seconds
+    requests: list[Request]
+    cpu: float  # the load generator's own CPU seconds during the run
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+def saturate(clients: int, count: int, task: Callable[[int], list[Request]],
+             at: dict[int, Callable[[], None]] | None = None) -> Run:
+    """`clients` threads, each doing tasks back to back until `count` are done. `at` runs a
+    callback once the given number of tasks has finished (memory samples)."""
+    counter = itertools.count()
+    done = itertools.count(1)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    requests: list[Request] = []
+    errors: list[BaseException] = []
+
+    def loop() -> None:
+        while not errors and next(counter) < count:
+            started = time.perf_counter()
+            try:
+                made = task(len(latencies))
+            except BaseException as error:  # noqa: BLE001 - reported after the run
+                errors.append(error)
+                return
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                requests.extend(made)
+                finished = next(done)
+            if at and finished in at:
+                at[finished]()
+
+    return _run([threading.Thread(target=loop) for _ in range(clients)], latencies, requests,
+                errors)
+
+
+def offered(rate: float, count: int, task: Callable[[int], list[Request]],
+            threads: int = 64) -> Run:
+    """An open load: task i starts at i/rate seconds whether or not earlier ones finished.
+    Latency counts from the scheduled start, so a queue in front of the server shows."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    requests: list[Request] = []
+    errors: list[BaseException] = []
+    begin = time.perf_counter() + 0.2
+
+    def loop() -> None:
+        while not errors:
+            index = next(counter)
+            if index >= count:
+                return
+            due = begin + index / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                made = task(index)
+            except BaseException as error:  # noqa: BLE001 - reported after the run
+                errors.append(error)
+                return
+            with lock:
+                latencies.append(time.perf_counter() - due)
+                requests.extend(made)
+
+    return _run([threading.Thread(target=loop) for _ in range(min(threads, count))], latencies,
+                requests, errors)
+
+
+def _run(threads: list[threading.Thread], latencies: list[float], requests: list[Request],
+         errors: list[BaseException]) -> Run:
+    cpu, started = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return Run(time.perf_counter() - started, latencies, requests, time.process_time() - cpu)
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds >= 0.0095 else f"{seconds * 1000:.1f} ms"
+
+
+# --- the database side: delivery latency ------------------------------------------------------
+
+def deliveries_since(system: bench_system.System, since: datetime, count: int,
+                     timeout: float = 120) -> list[tuple[datetime, datetime]]:
+    """(accepted, delivered) of the envelopes created since `since`, once all `count` are
+    delivered (or the timeout passes)."""
+    from sqlalchemy import select
+
+    from database import Database
+    from routing.models import Envelope
+
+    database = Database(system.database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with database.session() as session:
+                rows = session.execute(
+                    select(Envelope.created_at, Envelope.delivered_at)
+                    .where(Envelope.created_at >= since)
+                ).all()
+            delivered = [(a, d) for a, d in rows if d is not None]
+            if len(delivered) >= count or time.monotonic() > deadline:
+                return delivered
+            time.sleep(0.2)
+    finally:
+        database.dispose()
+
+
+def copy_drafts(system: bench_system.System, walked: list[tuple[dict[str, str], str]],
+                count: int) -> list[tuple[dict[str, str], str]]:
+    """`count` drafts ready to send: copies of the walked ones (cookies and CSRF token)."""
+    from sqlalchemy import select
+
+    from database import Database
+    from intake.drafts import DraftKey
+    from intake.models import Draft
+
+    database = Database(system.database_url)
+    ready = []
+    try:
+        with database.session() as session:
+            for index in range(count):
+                cookies, token = walked[index % len(walked)]
+                key = DraftKey.from_cookie(cookies["draft"])
+                assert key is not None, "the walked draft has no draft cookie"
+                original = session.scalars(select(Draft).where(Draft.id == key.draft_id)).one()
+                copy = DraftKey.new().draft_id
+                session.add(Draft(id=copy, ciphertext=original.ciphertext,
+                                  version=original.version, expires_at=original.expires_at))
+                ready.append(({**cookies, "draft": DraftKey(copy, key.key).to_cookie()}, token))
+    finally:
+        database.dispose()
+    return ready
+
+
+def drain(system: bench_system.System, workers: int) -> tuple[int, float]:
+    """Deliveries per second of `workers` worker processes emptying a backlog: every envelope so
+    far is put back to `accepted` and enqueued (the web app's own enqueue), then the workers start.
+    Returns (envelopes, deliveries per second from the first to the last delivered_at)."""
+    import redis
+    from sqlalchemy import func, select, update
+
+    from database import Database
+    from routing import jobs
+    from routing.models import Envelope, EnvelopeState
+
+    system.stop_workers()
+    database = Database(system.database_url)
+    connection = redis.Redis.from_url(system.env["REDIS_URL"])
+    try:
+        with database.session() as session:
+            session.execute(update(Envelope).values(state=EnvelopeState.ACCEPTED,
+                                                    delivered_at=None))
+            ids = list(session.scalars(select(Envelope.id)))
+        connection.flushall()
+        for envelope_id in ids:
+            jobs.enqueue_delivery(connection, "delivery", envelope_id)
+        for _ in range(workers):
+            system.start_worker()
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with database.session() as session:
+                left = session.scalar(select(func.count()).select_from(Envelope)
+                                      .where(Envelope.state == EnvelopeState.ACCEPTED))
+                first, last = session.execute(
+                    select(func.min(Envelope.delivered_at), func.max(Envelope.delivered_at))
+                ).one()
+            if not left:
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{left} envelopes still accepted after 300 s")
+        if isinstance(first, str):  # SQLite aggregates lose the column type
+            first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+        span = (last - first).total_seconds()
+        return len(ids), (len(ids) - 1) / span if span else float("inf")
+    finally:
+        connection.close()
+        database.dispose()
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+@dataclass
+class Settings:
+    reports: int
+    clients: int
+    seconds: float  # length of each fixed-rate or timed phase
+    report_rate: float
+    submit_rates: tuple[float, ...]
+
+
+class Table:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def section(self, title: str) -> None:
+        self.say(f"\n{title}")
+
+    def row(self, what: str, value: str, target: str = "") -> None:
+        self.say(f"  {what:<52} {value:<34} {target}".rstrip())
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+        print(line, flush=True)
+
+
+def verdict(ok: bool, target: str) -> str:
+    return f"{'PASS' if ok else 'MISS'}  ({target})"
+
+
+def baseline(settings: Settings, table: Table, root: Path) -> float:
+    """The ceiling: bare Flask under the same gunicorn settings. Returns form POSTs per second."""
+    port = bench_system.free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(root), "LANG": "C.UTF-8"}
+    web = bench_system.gunicorn("bench_baseline:create_app()", port, env, root / "baseline.log",
+                                cwd=Path(__file__).resolve().parent)
+    try:
+        bench_system.wait_http(f"http://127.0.0.1:{port}/", root / "baseline.log")
+        local = threading.local()
+
+        def client() -> Client:
+            if not hasattr(local, "client"):
+                local.client = Client(port)
+            local.client.log = []
+            return local.client
+
+        def hello(_: int) -> list[Request]:
+            c = client()
+            assert c.get("/").status == 200
+            return c.log
+
+        def form(_: int) -> list[Request]:
+            c = client()
+            assert c.post("/form", {"answer": "yes"}).status == 303
+            return c.log
+
+        count = int(settings.seconds * 600)
+        table.section(f"Ceiling: bare Flask, same gunicorn settings, {settings.clients} clients")
+        for name, task in (("GET hello", hello), ("POST form", form)):
+            saturate(settings.clients, settings.clients * 5, task)  # warm up
+            run = saturate(settings.clients, count, task)
+            table.row(f"{name}: requests/s at saturation", f"{run.rate:.0f}/s",
+                      f"p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}")
+        return run.rate
+    finally:
+        bench_system.stop(web)
+
+
+def page_sizes(system: bench_system.System, table: Table) -> None:
+    client = Client(system.port)
+    walk(client)
+    pages: dict[str, list[Request]] = {}
+    for request in client.log:
+        name = request.path if not request.path.startswith("/assets/") else "stylesheet"
+        pages.setdefault(name, []).append(request)
+    table.section("Bytes and requests per wizard page (one private, anonymous report)")
+    table.say(f"  {'page':<30} {'requests':>8} {'bytes down':>11} {'bytes up':>9}")
+    for name, requests in pages.items():
+        table.say(f"  {name:<30} {len(requests):>8} {sum(r.down for r in requests):>11} "
+                  f"{sum(r.up for r in requests):>9}")
+    table.say(f"  {'whole report':<30} {len(client.log):>8} {sum(r.down for r in client.log):>11} "
+              f"{sum(r.up for r in client.log):>9}")
+    client.close()
+
+
+def memory(system: bench_system.System) -> dict[str, int]:
+    web = [rss_kib(pid) for pid in system.web_worker_pids()]
+    return {"web": max(web), "rq": max(rss_kib(p.pid) for p in system.workers)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small numbers, a quick check")
+    parser.add_argument("--reports", type=int, help="reports for the memory run (10000; quick 16)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients at saturation")
+    args = parser.parse_args(argv)
+    quick = args.quick or os.environ.get("QUICK") not in (None, "", "0")
+    settings = Settings(
+        reports=args.reports or (16 if quick else 10_000),
+        clients=args.clients,
+        seconds=1 if quick else 10,
+        report_rate=0.2,
+        submit_rates=(20, 50),
+    )
+    table = Table()
+    table.say(f"Benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}, load average before "
+              f"{os.getloadavg()[0]:.1f}{', quick' if quick else ''}")
+    table.say("gunicorn --workers 4 (sync, as the Dockerfile), SQLite (WAL), redis-server on a "
+              "Unix socket; client and server share the machine")
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="concern-bench-") as temporary:
+        root = Path(temporary)
+        form_rate = baseline(settings, table, root)
+        system = bench_system.start(root / "system", workers=1)
+        try:
+            measure(system, settings, table, form_rate)
+        except BaseException:
+            print(f"logs in {system.logs} (kept until this exits)", file=sys.stderr)
+            raise
+        finally:
+            system.stop()
+    table.say(f"\n({time.monotonic() - began:.0f} s in all)")
+    return 0
+
+
+def measure(system: bench_system.System, settings: Settings, table: Table,
+            form_rate: float) -> None:
+    page_sizes(system, table)
+
+    def report(_: int) -> list[Request]:
+        client = Client(system.port)
+        walk(client)
+        client.close()
+        return client.log
+
+    # Full reports at saturation; memory at 20% and 100% of the run.
+    walk_len = len(report(0))
+    saturate(settings.clients, settings.clients, report)  # warm up every web worker
+    samples: dict[str, dict[str, int]] = {}
+    fifth = max(1, settings.reports // 5)
+    run = saturate(settings.clients, settings.reports, report, at={
+        fifth: lambda: samples.__setitem__("20%", memory(system)),
+    })
+    time.sleep(1)  # let the worker finish the last deliveries
+    samples["100%"] = memory(system)
+    table.section(f"Full report ({walk_len} requests: every GET and POST, the stylesheet once)")
+    table.row(f"saturation, {settings.clients} clients, {settings.reports} reports",
+              f"{run.rate:.2f} reports/s ({len(run.requests) / run.seconds:.0f} requests/s)",
+              f"report p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}")
+    request_times = [r.seconds for r in run.requests]
+    table.row("  each request at saturation", "",
+              f"p50 {ms(pct(request_times, 50))}, p99 {ms(pct(request_times, 99))}")
+    table.row("  load generator CPU", f"{run.cpu / run.seconds:.2f} cores of {os.cpu_count()}")
+    count = 3 if settings.seconds < 5 else 20
+    fixed = offered(settings.report_rate, count, report)
+    times = [r.seconds for r in fixed.requests]
+    table.row(f"offered {settings.report_rate:g} reports/s, {count} reports",
+              f"{fixed.rate:.2f} reports/s",
+              f"report p50 {ms(pct(fixed.latencies, 50))}, p99 {ms(pct(fixed.latencies, 99))}")
+    table.row("  each request", "", f"p50 {ms(pct(times, 50))}, p99 {ms(pct(times, 99))}")
+
+    # The final submit alone. Walking a draft costs about a second of server CPU (see the
+    # README), so a few drafts are walked over HTTP and the rest are copies of them in the
+    # database: the same ciphertext under a new id, opened by the same key in the cookie.
+    plan = [(rate, 1) for rate in settings.submit_rates] + [(max(settings.submit_rates), 2)]
+    saturated = settings.clients * (5 if settings.reports < 100 else 20)
+    needed = sum(int(rate * settings.seconds) for rate, _ in plan) + saturated
+    walked: list[tuple[dict[str, str], str]] = []
+
+    def prepare(_: int) -> list[Request]:
+        client = Client(system.port)
+        wizard = walk(client, PreparedWizard)
+        client.close()
+        walked.append((client.cookies, wizard.token))  # type: ignore[attr-defined]
+        return []
+
+    saturate(settings.clients, settings.clients, prepare)
+    pool = iter(copy_drafts(system, walked, needed))
+    lock = threading.Lock()
+
+    def send(_: int) -> list[Request]:
+        with lock:
+            cookies, token = next(pool)
+        client = Client(system.port, cookies=cookies)
+        submit(client, token)
+        client.close()
+        return client.log
+
+    table.section("Final submit alone (POST /report/send: build, seal, store, enqueue)")
+    sat = saturate(settings.clients, saturated, send)
+    table.row(f"saturation, {settings.clients} clients", f"{sat.rate:.0f} submits/s",
+              f"p50 {ms(pct(sat.latencies, 50))}, p99 {ms(pct(sat.latencies, 99))}")
+    half = form_rate / 2
+    table.row("  target: at least half the bare form POST",
+              f"{sat.rate:.0f} vs {half:.0f}/s", verdict(sat.rate >= half, ">= 50% of ceiling"))
+    time.sleep(2)
+    delivery_rows: list[tuple[int, float, list[float]]] = []
+    for rate, workers in plan:
+        while len(system.workers) < workers:
+            system.start_worker()
+            time.sleep(3)  # a worker's start-up is not a delivery's latency
+        count = int(rate * settings.seconds)
+        since = datetime.now(UTC)
+        fixed = offered(rate, count, send)
+        p99 = pct(fixed.latencies, 99)
+        target = verdict(p99 < 0.050, "p99 < 50 ms at 50/s") if rate == 50 else ""
+        table.row(f"offered {rate:g}/s, {count} submits, {workers} worker(s)",
+                  f"{fixed.rate:.1f} submits/s",
+                  f"p50 {ms(pct(fixed.latencies, 50))}, p99 {ms(p99)}  {target}")
+        pairs = deliveries_since(system, since, count)
+        delivery_rows.append((workers, rate, [(d - a).total_seconds() for a, d in pairs]))
+
+    table.section("Accepted -> delivered (created_at to delivered_at in the database)")
+    for workers, rate, latencies in delivery_rows:
+        p99 = pct(latencies, 99)
+        table.row(f"{workers} worker(s), submits offered at {rate:g}/s, {len(latencies)} delivered",
+                  f"p50 {ms(pct(latencies, 50))}, p99 {ms(p99)}",
+                  verdict(p99 < 1.0, "p99 < 1 s"))
+    for workers in (1, 2):
+        envelopes, per_second = drain(system, workers)
+        table.row(f"{workers} worker(s) emptying a backlog of {envelopes}",
+                  f"{per_second:.0f} deliveries/s")
+
+    table.section(f"Memory (VmRSS, largest process of its kind) during {settings.reports} reports")
+    for kind, name in (("web", "web worker (gunicorn)"), ("rq", "RQ worker (flask routing worker)")):
+        early, late = samples["20%"][kind], samples["100%"][kind]
+        allowed = 1024 + early // 100
+        table.row(name, f"{early / 1024:.1f} MiB at 20%, {late / 1024:.1f} MiB at 100%",
+                  verdict(late - early <= allowed, "growth <= 1 MiB + 1%"))
+    table.row("  reports per web worker (4 workers)", f"about {settings.reports // 4}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
