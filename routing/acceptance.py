@@ -48,10 +48,14 @@ class Route:
     service: Service
 
 
-def route(session: Session, municipality_number: str, now: datetime | None = None) -> Service:
-    """The service that covers the municipality today (Norwegian date), or NoServiceError."""
+def route(
+    session: Session, municipality_number: str, now: datetime | None = None,
+    district: str | None = None,
+) -> Service:
+    """The service that covers the municipality (or the district, when it is known and served
+    separately) today, Norwegian date; or NoServiceError."""
     now = now or utcnow()
-    service = service_for(session, municipality_number, now.astimezone(NORWAY).date())
+    service = service_for(session, municipality_number, now.astimezone(NORWAY).date(), district)
     if service is None:
         raise NoServiceError(municipality_number)
     return service
@@ -71,6 +75,7 @@ def accept(
     *,
     review_days: int = 7,
     now: datetime | None = None,
+    district: str | None = None,
 ) -> Envelope:
     """Seal `document` to the covering service's current key and add the envelope to the session.
 
@@ -78,7 +83,7 @@ def accept(
     stored. There is no plaintext fallback.
     """
     now = now or utcnow()
-    service = route(session, municipality_number, now)
+    service = route(session, municipality_number, now, district)
     key = current_key(session, service.id, now)
     if key is None:
         raise NoKeyError(service)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -122,17 +122,44 @@ def all_municipalities(session: Session) -> list[Municipality]:
     return sorted(municipalities, key=lambda m: norwegian_sort_key(m.name_norwegian))
 
 
-def service_for(session: Session, municipality_number: str, on: date) -> Service | None:
-    """The service covering the municipality on the given day, if any is connected."""
-    return session.scalar(
-        select(Service)
-        .join(Coverage)
-        .where(
-            Coverage.municipality_number == municipality_number,
-            Coverage.valid_from <= on,
-            or_(Coverage.valid_to.is_(None), Coverage.valid_to > on),
-        )
+def is_district_of(district: str, municipality_number: str) -> bool:
+    """A district number is six digits: its municipality's four, then the district's own two
+    (never "00", which KS uses for "no districts")."""
+    return (
+        len(district) == 6 and district.isascii() and district.isdigit()
+        and district[:4] == municipality_number and district[4:] != "00"
     )
+
+
+def service_for(
+    session: Session, municipality_number: str, on: date, district: str | None = None
+) -> Service | None:
+    """The service covering the municipality on the given day, if any is connected.
+
+    With a district (six digits, e.g. "030101"): the service that covers that district that
+    day, if it is served separately; otherwise, and without a district (the reporter does not
+    know it), the municipality's default service.
+    """
+    if district is not None and not is_district_of(district, municipality_number):
+        raise ValueError(f"{district!r} is not a district number of {municipality_number}")
+
+    def covering(which: ColumnElement[bool]) -> Service | None:
+        return session.scalar(
+            select(Service)
+            .join(Coverage)
+            .where(
+                Coverage.municipality_number == municipality_number,
+                which,
+                Coverage.valid_from <= on,
+                or_(Coverage.valid_to.is_(None), Coverage.valid_to > on),
+            )
+        )
+
+    if district is not None:
+        found = covering(Coverage.district == district)
+        if found is not None:
+            return found
+    return covering(Coverage.district.is_(None))
 
 
 def current_key(session: Session, service_id: str, at: datetime | None = None) -> ServiceKey | None:

@@ -63,7 +63,14 @@ class Service(Base):
 
 
 class Coverage(Base):
-    """A service covers a municipality from one date until (not including) another."""
+    """A service covers a municipality, or one district (bydel) of it, from one date until (not
+    including) another.
+
+    A large city may have a district served by a service of its own. Its reports go there when
+    the reporter names the district; every other report for the municipality (another district,
+    or the district not known) goes to the municipality's default coverage, the row without a
+    district, which the services file requires beside any district row.
+    """
 
     __tablename__ = "coverage"
     __table_args__ = (Index("ix_coverage_municipality", "municipality_number", "valid_from"),)
@@ -73,6 +80,9 @@ class Coverage(Base):
     municipality_number: Mapped[str] = mapped_column(ForeignKey("municipalities.number"))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    # The district number: the municipality's four digits and the district's two, "030101"
+    # (Gamle Oslo), as KS's kommunenummer + bydelsnummer. None: the whole municipality (default).
+    district: Mapped[str | None] = mapped_column(String(6))
 
     service: Mapped[Service] = relationship(back_populates="coverage")
 

@@ -12,6 +12,10 @@ Rules chosen here, beyond "the file must be well formed":
   mapped to its new number, and the summary says so; one whose municipality was split or merged
   is refused, naming the candidates, because the file must say which municipality it means.
 - No municipality may be covered twice on any day, by two services or by one service twice.
+- A coverage entry may list `districts` (bydeler, six digits: "030101" is Gamle Oslo): then it
+  covers only those districts of its own municipality, and no district twice on any day. A
+  municipality with a district served separately must keep a default coverage (no districts)
+  on every such day, for reports whose district is not known and for its other districts.
 - Every municipality in the directory must be covered from the load date on, with no gap, unless
   an `[[uncovered]]` entry in the file names it (or says `all_others = true`) and gives a reason.
 - The file is the whole routing table. A service that is in the database but not in the file is
@@ -47,7 +51,7 @@ NUMBER_CHANGES_FILE = "municipality_number_changes_2024.csv"
 SERVICE_FIELDS = (
     "id", "name", "phone", "email", "fallback_email", "push_url", "push_secret_env", "coverage",
 )
-COVERAGE_FIELDS = ("municipality", "from", "to")
+COVERAGE_FIELDS = ("municipality", "districts", "from", "to")
 UNCOVERED_FIELDS = ("municipalities", "all_others", "reason")
 # Lower-case letters, digits and hyphens: the id appears in URLs, file names and log lines.
 SERVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -55,6 +59,8 @@ DEMO_PREFIX = "demo-"  # routing/demo.py's ids; a real service must never be mis
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{2,38}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MUNICIPALITY_NUMBER = re.compile(r"[0-9]{4}")
+# A district (bydel): its municipality's four digits and its own two, as KS numbers them.
+DISTRICT_NUMBER = re.compile(r"[0-9]{6}")
 # The name of an environment variable, as shells and container runtimes accept it.
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
 
@@ -77,12 +83,14 @@ class NumberChange:
 
 @dataclass(frozen=True)
 class Link:
-    """One coverage entry of the file, its number already checked (and mapped if it was old)."""
+    """One coverage entry of the file, its number already checked (and mapped if it was old);
+    an entry that lists districts gives one link per district."""
 
     municipality: str
     valid_from: date
     valid_to: date | None
     written_as: str
+    district: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,7 @@ def parse(
     problems.extend(_overlaps(services, municipalities))
     if municipalities:
         problems.extend(_gaps(services, exemptions, municipalities, on, doubtful))
+        problems.extend(_districts_without_default(services, municipalities, doubtful))
     return ServicesFile(tuple(services), tuple(exemptions), tuple(notices)), problems
 
 
@@ -329,11 +338,12 @@ def _parse_service(
         )
         raw_coverage = []
     links = [
-        _parse_link(
+        link
+        for number, item in enumerate(raw_coverage, start=1)
+        for link in _parse_link(
             f"{where}, coverage #{number}", item, municipalities, changes, problems, notices,
             doubtful,
         )
-        for number, item in enumerate(raw_coverage, start=1)
     ]
     # Returned even when something above was wrong, so the overlap and gap checks still see
     # its coverage (and do not report its municipalities as uncovered); nothing is applied then.
@@ -343,7 +353,7 @@ def _parse_service(
         phone or "",
         email,
         fallback_email,
-        tuple(link for link in links if link is not None),
+        tuple(links),
         push_url,
         push_secret_env,
     )
@@ -406,12 +416,13 @@ def _parse_link(
     problems: list[str],
     notices: list[str],
     doubtful: set[str],
-) -> Link | None:
+) -> list[Link]:
     problems.extend(_unknown_keys(where, raw, COVERAGE_FIELDS))
     written = raw.get("municipality")
     number = _municipality(where, written, municipalities, changes, problems, notices)
     valid_from = _date(where, raw, "from", problems, required=True)
     valid_to = _date(where, raw, "to", problems, required=False)
+    districts = _districts(where, raw, number, municipalities, problems)
     if valid_from and valid_to and valid_to <= valid_from:
         label = f"{number} {municipalities[number]}" if number else f"municipality {written}"
         problems.append(
@@ -420,12 +431,59 @@ def _parse_link(
         )
         if number is not None:
             doubtful.add(number)
-        return None
-    if number is None or valid_from is None or (valid_to is None and "to" in raw):
+        return []
+    if (number is None or valid_from is None or (valid_to is None and "to" in raw)
+            or districts is None):
         if number is not None:
             doubtful.add(number)
+        return []
+    return [Link(number, valid_from, valid_to, str(written), district) for district in districts]
+
+
+def _districts(
+    where: str,
+    raw: Mapping[str, Any],
+    number: str | None,
+    municipalities: Mapping[str, str],
+    problems: list[str],
+) -> list[str | None] | None:
+    """[None] (the whole municipality) without a districts list; the districts it lists; None
+    after saying what is wrong with them."""
+    if "districts" not in raw:
+        return [None]
+    listed = raw["districts"]
+    example = 'districts = ["030101"]'
+    if not isinstance(listed, list) or not listed:
+        problems.append(
+            f"{where}: districts must be a list of district numbers in quotes, e.g. {example}; "
+            "leave it out to cover the whole municipality"
+        )
         return None
-    return Link(number, valid_from, valid_to, str(written))
+    before = len(problems)
+    found: list[str | None] = []
+    for value in listed:
+        if not isinstance(value, str) or not DISTRICT_NUMBER.fullmatch(value):
+            problems.append(
+                f"{where}: {value!r} is not a district number: six digits in quotes, the "
+                f"municipality's four and the district's two, e.g. {example}"
+            )
+        elif value[4:] == "00":
+            problems.append(
+                f"{where}: district {value}: 00 stands for the whole municipality; leave "
+                "districts out to cover all of it"
+            )
+        elif number is not None and value[:4] != number:
+            owner = municipalities.get(value[:4])
+            belongs = f"{value[:4]} {owner}" if owner else f"{value[:4]}, not in the directory"
+            problems.append(
+                f"{where}: district {value} belongs to municipality {belongs}, not to "
+                f"{number} {municipalities[number]}, which this coverage is for"
+            )
+        elif value in found:
+            problems.append(f"{where}: district {value} is listed twice")
+        else:
+            found.append(value)
+    return found if len(problems) == before else None
 
 
 def _date(
@@ -539,13 +597,14 @@ def _duplicate_ids(services: list[ServiceEntry]) -> list[str]:
 
 def _overlaps(services: list[ServiceEntry], municipalities: Mapping[str, str]) -> list[str]:
     """Two coverage entries of one municipality that share a day: routing would be a coin toss."""
-    entries: dict[str, list[tuple[str, Link]]] = defaultdict(list)
+    entries: dict[tuple[str, str], list[tuple[str, Link]]] = defaultdict(list)
     for service in services:
         for link in service.coverage:
-            entries[link.municipality].append((service.id, link))
+            entries[(link.municipality, link.district or "")].append((service.id, link))
     problems = []
-    for number in sorted(entries):
-        ordered = sorted(entries[number], key=lambda entry: entry[1].valid_from)
+    for key in sorted(entries):
+        number, district = key
+        ordered = sorted(entries[key], key=lambda entry: entry[1].valid_from)
         for position, (first_id, first) in enumerate(ordered):
             for second_id, second in ordered[position + 1 :]:
                 if first.valid_to is not None and first.valid_to <= second.valid_from:
@@ -557,8 +616,11 @@ def _overlaps(services: list[ServiceEntry], municipalities: Mapping[str, str]) -
                     if first_id == second_id
                     else f'by both "{first_id}" and "{second_id}"'
                 )
+                what = f"{number} {municipalities[number]}"
+                if district:
+                    what = f"district {district} of {what}"
                 problems.append(
-                    f"{number} {municipalities[number]} is covered {by} {days}: "
+                    f"{what} is covered {by} {days}: "
                     f'"{first_id}" {_link_text(first)}; "{second_id}" {_link_text(second)}'
                 )
     return problems
@@ -579,10 +641,13 @@ def _gaps(
     doubtful: set[str],
 ) -> list[str]:
     """Municipalities a reporter could not send for, on the load date or on a later day."""
+    # Only coverage of the whole municipality counts here: a district served separately does
+    # not take the reports whose district is unknown (see `_districts_without_default`).
     spans: dict[str, list[Link]] = defaultdict(list)
     for service in services:
         for link in service.coverage:
-            spans[link.municipality].append(link)
+            if link.district is None:
+                spans[link.municipality].append(link)
     listed = set().union(*(exemption.municipalities for exemption in exemptions))
     all_others = any(exemption.all_others for exemption in exemptions)
     problems = []
@@ -611,6 +676,39 @@ def _gaps(
                     f"no service covers {label} {describe(start, end)}: a reporter there could "
                     "not send on those days. Close the gap, or list it under [[uncovered]]."
                 )
+    return problems
+
+
+def _districts_without_default(
+    services: list[ServiceEntry], municipalities: Mapping[str, str], doubtful: set[str]
+) -> list[str]:
+    """A municipality split into districts must keep a default coverage (no districts) for
+    every day a district of it is served separately: a reporter who does not know the district,
+    or lives in another one, must still reach a service."""
+    defaults: dict[str, list[Link]] = defaultdict(list)
+    districts: list[tuple[str, Link]] = []
+    for service in services:
+        for link in service.coverage:
+            if link.district is None:
+                defaults[link.municipality].append(link)
+            else:
+                districts.append((service.id, link))
+    problems = []
+    for service_id, link in sorted(districts, key=lambda item: (item[1].district or "", item[0])):
+        if link.municipality in doubtful:
+            continue
+        label = f"{link.municipality} {municipalities[link.municipality]}"
+        for start, end in _uncovered_spans(defaults[link.municipality], link.valid_from):
+            if link.valid_to is not None and start >= link.valid_to:
+                break
+            if link.valid_to is not None and (end is None or end > link.valid_to):
+                end = link.valid_to
+            problems.append(
+                f'district {link.district} of {label} is served by "{service_id}", but no '
+                f"service covers the rest of {label} {describe(start, end)}: reports whose "
+                "district is not known, or from its other districts, would have nowhere to go. "
+                f"Add a coverage of {link.municipality} without districts (the default)."
+            )
     return problems
 
 
@@ -651,11 +749,12 @@ def check_database(session: Session, services_file: ServicesFile, on: date) -> l
             continue
         still = sorted(
             (link for link in service.coverage if link.valid_to is None or link.valid_to > on),
-            key=lambda link: (link.municipality_number, link.valid_from),
+            key=lambda link: (link.municipality_number, link.district or "", link.valid_from),
         )
         if still:
             covers = ", ".join(
-                f"{link.municipality_number} {_name(session, link.municipality_number)} "
+                ("" if link.district is None else f"district {link.district} of ")
+                + f"{link.municipality_number} {_name(session, link.municipality_number)} "
                 f"({describe(link.valid_from, link.valid_to)})"
                 for link in still
             )
@@ -743,21 +842,25 @@ def _apply_coverage(
     *,
     write: bool,
 ) -> None:
-    rows: dict[tuple[str, date], list[Coverage]] = defaultdict(list)
+    # Matched by (municipality, district, from); "" for no district, so the keys sort.
+    rows: dict[tuple[str, str, date], list[Coverage]] = defaultdict(list)
     for row in service.coverage if service is not None else []:
-        rows[(row.municipality_number, row.valid_from)].append(row)
-    wanted = {(link.municipality, link.valid_from): link for link in entry.coverage}
+        rows[(row.municipality_number, row.district or "", row.valid_from)].append(row)
+    wanted = {(link.municipality, link.district or "", link.valid_from): link
+              for link in entry.coverage}
 
-    def label(number: str) -> str:
-        return f'"{entry.id}" covers {number} {names.get(number, "")}'.rstrip()
+    def label(number: str, district: str) -> str:
+        where = f"{number} {names.get(number, '')}".rstrip()
+        return f'"{entry.id}" covers ' + (f"district {district} of {where}" if district else where)
 
     for key in sorted(set(rows) | set(wanted)):
-        number, valid_from = key
+        number, district, valid_from = key
         link, matches = wanted.get(key), rows.get(key, [])
         # Rows the file no longer has, including any duplicates of one (municipality, from).
         for row in matches[1:] if link else matches:
             summary.coverage_removed.append(
-                f"{label(number)} {describe(row.valid_from, row.valid_to)}: not in the file"
+                f"{label(number, district)} {describe(row.valid_from, row.valid_to)}: "
+                "not in the file"
             )
             if write and service is not None:
                 service.coverage.remove(row)
@@ -765,7 +868,8 @@ def _apply_coverage(
         if link is None:
             continue
         if not matches:
-            summary.coverage_added.append(f"{label(number)} {describe(valid_from, link.valid_to)}")
+            summary.coverage_added.append(
+                f"{label(number, district)} {describe(valid_from, link.valid_to)}")
             if write:
                 session.add(
                     Coverage(
@@ -773,6 +877,7 @@ def _apply_coverage(
                         municipality_number=number,
                         valid_from=valid_from,
                         valid_to=link.valid_to,
+                        district=link.district,
                     )
                 )
             continue
@@ -780,7 +885,8 @@ def _apply_coverage(
         if row.valid_to == link.valid_to:
             continue
         was = f"until {row.valid_to}" if row.valid_to else "no end"
-        sentence = f"{label(number)} {describe(valid_from, link.valid_to)} (was: {was})"
+        sentence = (f"{label(number, district)} {describe(valid_from, link.valid_to)} "
+                    f"(was: {was})")
         ends_sooner = link.valid_to is not None and (
             row.valid_to is None or link.valid_to < row.valid_to
         )

@@ -14,7 +14,7 @@ from database import Database
 from routing import directory
 from routing.acceptance import NoKeyError, accept
 from routing.directory import LoadSummary, PostalCodeKind
-from routing.models import Envelope, Municipality, PostalCode
+from routing.models import Coverage, Envelope, Municipality, PostalCode, Service
 from tests.integration.conftest import add_key, add_service, retire_all_keys
 
 MUNICIPALITIES = 357
@@ -160,6 +160,45 @@ def test_coverage_ending_on_a_date_hands_over_to_the_next_service_that_day(db):
     assert service_id_for(db, BAERUM, date(2024, 12, 31)) == "baerum"
     assert service_id_for(db, BAERUM, date(2025, 1, 1)) == "asker-baerum"
     assert service_id_for(db, BAERUM, date(2031, 5, 17)) == "asker-baerum"
+
+
+def cover_district(database: Database, service_id: str, district: str,
+                   valid_from: date = date(2024, 1, 1)) -> None:
+    with database.session() as session:
+        if session.get(Service, service_id) is None:
+            session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}"))
+            session.flush()
+        session.add(Coverage(service_id=service_id, municipality_number=district[:4],
+                             district=district, valid_from=valid_from))
+
+
+def test_a_district_served_separately_gets_its_reports_and_the_default_gets_the_rest(db):
+    cover_district(db, "gamle-oslo", "030101")  # before the default, so order cannot decide
+    add_service(db, "oslo", OSLO)
+    on = date(2025, 6, 1)
+    with db.session() as session:
+        def service_id(district: str | None) -> str | None:
+            found = directory.service_for(session, OSLO, on, district)
+            return found.id if found else None
+
+        assert service_id("030101") == "gamle-oslo"
+        assert service_id("030104") == "oslo"
+        assert service_id(None) == "oslo"
+        for wrong in ("460101", "030100", "0301", "03010a"):
+            with pytest.raises(ValueError):
+                service_id(wrong)
+    # Before the district's own coverage begins, its reports go to the default.
+    cover_district(db, "nordstrand", "030114", valid_from=date(2026, 1, 1))
+    with db.session() as session:
+        assert directory.service_for(session, OSLO, date(2025, 12, 31), "030114").id == "oslo"
+        assert directory.service_for(session, OSLO, date(2026, 1, 1), "030114").id == (
+            "nordstrand")
+
+
+def test_a_municipality_with_only_district_coverage_has_no_service_for_an_unknown_district(db):
+    # The services file refuses this; the lookup must still not guess a district's service.
+    cover_district(db, "gamle-oslo", "030101")
+    assert service_id_for(db, OSLO, date(2025, 6, 1)) is None
 
 
 def test_report_sent_just_after_midnight_norwegian_time_goes_to_the_new_service(db):

@@ -286,6 +286,85 @@ def test_a_secret_written_in_the_file_is_refused_without_repeating_it(db, tmp_pa
     assert snapshot(db) == ([], [])
 
 
+# --- districts (bydeler) ----------------------------------------------------------------------
+
+GAMLE_OSLO, GRUNERLOKKA = "030101", "030102"
+
+
+def district_service(service_id: str, districts: list[str], valid_from: str = "2024-01-01",
+                     valid_to: str | None = None, municipality: str = OSLO) -> str:
+    listed = ", ".join(f'"{district}"' for district in districts)
+    text = (f'[[service]]\nid = "{service_id}"\nname = "Barneverntjenesten {service_id}"\n'
+            f'phone = "+47 23 43 00 00"\n[[service.coverage]]\nmunicipality = "{municipality}"\n'
+            f"districts = [{listed}]\nfrom = {valid_from}\n")
+    return text + (f"to = {valid_to}\n\n" if valid_to else "\n")
+
+
+OSLO_WITH_A_DISTRICT = (
+    service("oslo", (OSLO, "2024-01-01"), name="Barneverntjenesten i Oslo"),
+    district_service("gamle-oslo", [GAMLE_OSLO]),
+    REST_UNCOVERED,
+)
+
+
+def district_service_id(database: Database, number: str, on: date,
+                        district: str | None) -> str | None:
+    with database.session() as session:
+        found = directory.service_for(session, number, on, district)
+        return found.id if found else None
+
+
+def test_oslo_with_one_district_served_separately_routes_by_the_district_when_known(db, tmp_path):
+    summary = load(db, write(tmp_path, *OSLO_WITH_A_DISTRICT))
+    assert f'"gamle-oslo" covers district {GAMLE_OSLO} of {OSLO} Oslo from 2024-01-01, no end' in (
+        summary.coverage_added)
+    assert district_service_id(db, OSLO, LOAD_DAY, GAMLE_OSLO) == "gamle-oslo"
+    assert district_service_id(db, OSLO, LOAD_DAY, GRUNERLOKKA) == "oslo"  # not served apart
+    assert district_service_id(db, OSLO, LOAD_DAY, None) == "oslo"  # the district not known
+    with pytest.raises(ValueError):
+        district_service_id(db, OSLO, LOAD_DAY, "460101")  # a district of Bergen
+
+    # A report is sealed to the district's service, and only when the district is given.
+    add_key(db, "oslo", KEY_SINCE)
+    add_key(db, "gamle-oslo", KEY_SINCE)
+    with db.session() as session:
+        told = accept(session, b"{}", OSLO, district=GAMLE_OSLO)
+        not_told = accept(session, b"{}", OSLO)
+        keys = {key.service_id: key.key_id for key in session.scalars(select(ServiceKey))}
+    assert (told.service_id, told.key_id) == ("gamle-oslo", keys["gamle-oslo"])
+    assert (not_told.service_id, not_told.key_id) == ("oslo", keys["oslo"])
+    assert not load(db, write(tmp_path, *OSLO_WITH_A_DISTRICT, name="again.toml")).has_changes
+
+
+def test_a_district_handed_to_its_own_service_on_a_date_routes_before_and_after(db, tmp_path):
+    handover = date(2027, 1, 1)
+    load(db, write(tmp_path, service("oslo", (OSLO, "2024-01-01")),
+                   district_service("gamle-oslo", [GAMLE_OSLO], valid_from=str(handover)),
+                   REST_UNCOVERED))
+    assert district_service_id(db, OSLO, date(2026, 12, 31), GAMLE_OSLO) == "oslo"
+    assert district_service_id(db, OSLO, handover, GAMLE_OSLO) == "gamle-oslo"
+    assert district_service_id(db, OSLO, handover, None) == "oslo"
+
+
+def test_districts_are_stored_one_row_each_and_a_district_dropped_from_the_file_is_removed(
+    db, tmp_path
+):
+    load(db, write(tmp_path, service("oslo", (OSLO, "2024-01-01")),
+                   district_service("indre-oslo", [GAMLE_OSLO, GRUNERLOKKA]), REST_UNCOVERED))
+    assert district_service_id(db, OSLO, LOAD_DAY, GRUNERLOKKA) == "indre-oslo"
+    summary = load(db, write(tmp_path, service("oslo", (OSLO, "2024-01-01")),
+                             district_service("indre-oslo", [GAMLE_OSLO]), REST_UNCOVERED,
+                             name="smaller.toml"))
+    assert summary.coverage_removed == [
+        f'"indre-oslo" covers district {GRUNERLOKKA} of {OSLO} Oslo from 2024-01-01, no end: '
+        "not in the file"]
+    assert district_service_id(db, OSLO, LOAD_DAY, GRUNERLOKKA) == "oslo"
+    with db.session() as session:
+        rows = session.scalars(select(Coverage).where(Coverage.district.is_not(None))).all()
+        assert [(row.service_id, row.municipality_number, row.district) for row in rows] == [
+            ("indre-oslo", OSLO, GAMLE_OSLO)]
+
+
 # --- refusals: each names the thing and writes nothing ------------------------------------------
 
 
@@ -378,6 +457,40 @@ REFUSALS = {
                  extra='push_url = "https://sak:passord@sak.bergen.example/"\n' + SECRET_ENV),
          REST_UNCOVERED),
         ['service "bergen": push_url must not carry a user name or password'],
+    ),
+    "a district of another municipality": (
+        (service("oslo", (OSLO, "2024-01-01")), district_service("bydel", ["460101"]),
+         REST_UNCOVERED),
+        ['service "bydel", coverage #1: district 460101 belongs to municipality 4601 Bergen, '
+         f"not to {OSLO} Oslo"],
+    ),
+    "a district covered twice": (
+        (service("oslo", (OSLO, "2024-01-01")), district_service("gamle-oslo", [GAMLE_OSLO]),
+         district_service("sentrum", [GRUNERLOKKA, GAMLE_OSLO], valid_from="2026-01-01"),
+         REST_UNCOVERED),
+        [f"district {GAMLE_OSLO} of {OSLO} Oslo is covered by both", '"gamle-oslo"', '"sentrum"',
+         "from 2026-01-01, no end"],
+    ),
+    "a district with no default coverage beside it": (
+        (district_service("gamle-oslo", [GAMLE_OSLO]), REST_UNCOVERED),
+        [f'district {GAMLE_OSLO} of {OSLO} Oslo is served by "gamle-oslo"',
+         f"no service covers the rest of {OSLO} Oslo from 2024-01-01, no end",
+         "Add a coverage of 0301 without districts"],
+    ),
+    "a default coverage that ends before its district's": (
+        (service("oslo", (OSLO, "2024-01-01", "2026-01-01")),
+         district_service("gamle-oslo", [GAMLE_OSLO]), REST_UNCOVERED),
+        [f"no service covers the rest of {OSLO} Oslo from 2026-01-01, no end"],
+    ),
+    "a district number that is not one": (
+        (service("oslo", (OSLO, "2024-01-01")), district_service("bydel", ["3011"]),
+         REST_UNCOVERED),
+        ["'3011' is not a district number: six digits in quotes"],
+    ),
+    "district 00": (
+        (service("oslo", (OSLO, "2024-01-01")), district_service("bydel", ["030100"]),
+         REST_UNCOVERED),
+        ["district 030100: 00 stands for the whole municipality"],
     ),
     "a secret's variable that is not a variable name": (
         (service("bergen", (BERGEN, "2024-01-01"),
