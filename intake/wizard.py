@@ -6,6 +6,7 @@ one of these, and render or redirect.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,17 +38,21 @@ def context_for(session: Session, draft: DraftData, step: str = "") -> StepConte
     )
 
 
+# The municipality list, per process: every step's form gets it (the location steps offer it),
+# and reading and sorting 357 rows for every request was half of each page's cost. The
+# directory changes once a year by `flask directory load`; a process sees it within a minute.
+CHOICES_TTL_SECONDS = 60.0
+_choices: tuple[float, list[tuple[str, str]]] | None = None
+
+
 def municipality_choices(session: Session) -> list[tuple[str, str]]:
-    # Once per session (one request): saving a step re-validates every complete step, and
-    # loading all 357 municipalities for each made one POST cost a third of a second.
-    cached = session.info.get("municipality_choices")
-    if cached is None:
+    global _choices
+    now = time.monotonic()
+    if _choices is None or now - _choices[0] > CHOICES_TTL_SECONDS:
         # The county is shown because two pairs of municipalities share a name (Herøy, Våler).
-        cached = session.info["municipality_choices"] = [
-            (m.number, f"{m.name} ({m.county_name})")
-            for m in directory.all_municipalities(session)
-        ]
-    return cached
+        _choices = (now, [(m.number, f"{m.name} ({m.county_name})")
+                          for m in directory.all_municipalities(session)])
+    return _choices[1]
 
 
 def form_for(
