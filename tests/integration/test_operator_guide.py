@@ -202,7 +202,8 @@ def test_every_command_the_guide_names_outside_its_blocks_is_run_by_a_test():
     markdown = GUIDE.read_text(encoding="utf-8")
     in_blocks = " ".join(sh_blocks(markdown))
     prose = re.sub(r"^( *)```.*?^\1```$", "", markdown, flags=re.M | re.S)
-    named = set(re.findall(r"`((?:flask|gunicorn|pg_\w+|createdb|redis-server)[^`]*)`", prose))
+    named = {" ".join(command.split()) for command in re.findall(
+        r"`((?:flask|gunicorn|pg_\w+|createdb|redis-server)[^`]*)`", prose)}
     elsewhere = {
         "flask routing worker": "tests/integration/test_end_to_end.py",
         "flask keys retire KEY_ID": "tests/integration/test_operations.py",
