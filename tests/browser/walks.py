@@ -28,10 +28,10 @@ def extracted_messages() -> frozenset[str]:
     looks for the English words; every extracted one must have been translated."""
     with open(TRANSLATIONS / "messages.pot", "rb") as template:
         return frozenset(str(m.id) for m in read_po(template) if m.id and isinstance(m.id, str))
-Check = Callable[[Page, str], None]
+Check = Callable[[Page, str, str | None], None]
 
 
-def no_check(page: Page, state: str) -> None:
+def no_check(page: Page, state: str, name: str | None = None) -> None:
     """The default: look at nothing."""
 
 
@@ -54,8 +54,10 @@ class Person:
 
     # --- looking -----------------------------------------------------------------------------
 
-    def look(self, state: str = "empty") -> None:
-        self.check(self.page, state)
+    def look(self, state: str = "empty", name: str | None = None) -> None:
+        """Let the check see the page in this state; `name` names a page its URL does not
+        (the no-draft page shown at a step's address)."""
+        self.check(self.page, state, name)
 
     def sees_error(self) -> None:
         assert self.page.title().startswith(self.t("Error:")), self.page.title()
@@ -69,11 +71,16 @@ class Person:
         self.look()
 
     def continue_(self, label: str = "Continue") -> None:
-        self.page.get_by_role("button", name=self.t(label), exact=True).click()
+        self.click("button", self.t(label))
 
-    def continue_empty(self) -> None:
+    def click(self, role: str, name: str) -> None:
+        """Click and wait for the page it leads to (every button and link here leads on)."""
+        with self.page.expect_navigation():
+            self.page.get_by_role(role, name=name, exact=True).click()  # type: ignore[arg-type]
+
+    def continue_empty(self, label: str = "Continue") -> None:
         """Continue without answering: the page must come back with an error summary."""
-        self.continue_()
+        self.continue_(label)
         self.sees_error()
 
     def next_page(self, label: str = "Continue") -> None:
@@ -91,7 +98,7 @@ class Person:
         self.page.get_by_label(self.t(label), exact=True).select_option(label=option)
 
     def follow(self, link: str) -> None:
-        self.page.get_by_role("link", name=self.t(link), exact=True).click()
+        self.click("link", self.t(link))
         self.look()
 
     def value(self, label: str) -> str:
@@ -142,15 +149,19 @@ def postal_code_after_trying_the_list(person: Person, wrong_municipality: str) -
     assert person.value("What is the postal code where the child lives?") == "01500"
     person.fill("What is the postal code where the child lives?", "0 150")
     person.next_page()
+    person.continue_empty()
     person.answer("Yes")
 
 
 def private_named(person: Person, base_url: str) -> dict[str, Any]:
     start(person, base_url)
     person.answer("No")
+    person.continue_empty()
     person.answer("I am worried about a child I know")
     postal_code_after_trying_the_list(person, "Bergen (Vestland)")
+    person.continue_empty()
     person.answer("Yes")  # I will give my name
+    person.continue_empty()  # a name, or a tick that it is not known
     person.fill("What is the child's name?", "Sara Ødegård")
     person.next_page()
     person.fill("Age in years (optional)", "seks")
@@ -159,10 +170,23 @@ def private_named(person: Person, base_url: str) -> dict[str, Any]:
     assert person.value("Age in years (optional)") == "seks"
     person.fill("Age in years (optional)", "6")
     person.next_page()
+    person.continue_empty()
     person.fill("Address", "Storgata 1")
     person.next_page()
+    person.continue_empty()
     person.answer("I am a neighbour")
-    person.answer("No")  # no brother or sister to add
+    person.continue_empty()
+    person.answer("Yes")  # her brother, with the same concern
+    person.continue_empty()
+    person.fill("What is the child's name?", "Lars Ødegård")
+    person.next_page()
+    person.next_page()  # his age: not known
+    person.continue_empty()
+    person.choose("I do not know the address")
+    person.next_page()
+    person.continue_empty()
+    person.answer("I am a neighbour")
+    person.answer("No")  # no more children to add
     person.fill("Do you know who the child lives with? (optional)", "Mor og lillebror")
     person.next_page()
     person.choose("The child does not get food, clothes, care or supervision")
@@ -180,6 +204,7 @@ def private_named(person: Person, base_url: str) -> dict[str, Any]:
     person.fill("Phone number (optional)", "912 34 567")
     person.next_page()
     assert "Sara Ødegård" in person.page.content()
+    person.continue_empty("Send the report")  # the declaration
     reference = person.send()
     return {
         "reference": reference,
@@ -188,6 +213,8 @@ def private_named(person: Person, base_url: str) -> dict[str, Any]:
         "municipality_number": "0301",
         "found_by": "postal_code",
         "children": [{"name": "Sara Ødegård", "approximate_age": 6, "address": "Storgata 1",
+                      "relation": "neighbour"},
+                     {"name": "Lars Ødegård", "approximate_age": None, "address": None,
                       "relation": "neighbour"}],
         "description": "Hun sier hun er redd for å gå hjem. خائفة",
         "topics": ["neglect"],
@@ -224,6 +251,7 @@ def private_anonymous(person: Person, base_url: str) -> dict[str, Any]:
     person.next_page()
     assert person.t("You report anonymously. The family may be able to read what you write, "
                     "so leave out details that reveal who you are.") in person.page.inner_text("main")
+    person.continue_empty("Send the report")
     reference = person.send()
     return {
         "reference": reference,
@@ -243,9 +271,12 @@ def professional(person: Person, base_url: str) -> dict[str, Any]:
     person.answer("Yes")
     person.next_page("I have called and want to send a written report")
     person.answer("I am reporting as part of my job")
+    person.continue_empty()
     person.fill("What is the postal code where the child lives?", "0150")
     person.next_page()
+    person.continue_empty()
     person.answer("No, choose another municipality")  # then back, and yes after all
+    person.continue_empty()
     person.press("Previous step")
     person.answer("Yes")
     person.continue_empty()
@@ -262,15 +293,18 @@ def professional(person: Person, base_url: str) -> dict[str, Any]:
     person.sees_error()  # "if no, why not?" is required
     person.fill("If no: why not?", "Han er redd for at far får vite det.")
     person.next_page()
+    person.continue_empty()
     person.answer("No")
     person.continue_empty()
     person.fill("Name of parent or guardian 1", "Per Berg")
     person.next_page()
+    person.continue_empty()
     person.choose("No")
     person.fill("If no: why not?", "Mistanke om vold.")
     person.next_page()
     person.choose("Violence against the child")
     person.next_page()
+    person.continue_empty()
     person.fill("What have you seen or heard?", "Blåmerker på armene, sier han falt.")
     person.next_page()
     person.continue_empty()
@@ -298,6 +332,7 @@ def professional(person: Person, base_url: str) -> dict[str, Any]:
                     "from your browser's menu now. After you send, your answers are deleted "
                     "from this website and only the child welfare service has them."
                     ) in person.page.inner_text("main")
+    person.continue_empty("Send the report")
     reference = person.send()
     return {
         "reference": reference,
@@ -323,6 +358,7 @@ def child(person: Person, base_url: str) -> dict[str, Any]:
     person.continue_empty()
     person.fill("What is the postal code where you live?", "5003")
     person.next_page()
+    person.continue_empty()
     person.answer("Yes")
     person.next_page()  # my name: optional, and left out
     person.fill("How old are you? (optional)", "13")
@@ -355,4 +391,86 @@ PATHS = {
     "private-anonymous": private_anonymous,
     "professional": professional,
     "child": child,
+}
+
+
+# --- pages the four paths do not reach, for the accessibility audit ---------------------------
+
+
+def where_the_child_was(person: Person, base_url: str) -> None:
+    """Knows neither where the child lives nor where it was, and lives where no service is
+    connected: the where-was list, the reporter's own municipality, the not-connected page."""
+    start(person, base_url)
+    person.answer("No")
+    person.answer("I am worried about a child I know")
+    person.press("I do not know where the child lives")
+    person.continue_empty()
+    person.select("Which municipality was the child in when you became worried?",
+                  person.t("I do not know this either"))
+    person.next_page()
+    person.continue_empty()
+    person.select("Which municipality do you live in?", "Tromsø (Troms)")
+    person.next_page()  # no service covers Tromsø here: the not-connected page
+    assert person.page.url.endswith("/report/not-connected"), person.page.url
+
+
+def siblings_then_gone(person: Person, base_url: str) -> None:
+    """A professional's two children, the second's own steps, the list with remove buttons;
+    then the answers deleted, the pages that say there are none, and a page that does not
+    exist."""
+    start(person, base_url)
+    person.answer("No")
+    person.answer("I am reporting as part of my job")
+    person.fill("What is the postal code where the child lives?", "0150")
+    person.next_page()
+    person.answer("Yes")
+    person.fill("What is the child's name?", "Ola")
+    person.next_page()
+    person.fill("National identity number (11 digits)", "01018012371")
+    person.next_page()
+    person.fill("Address", "Storgata 1")
+    person.next_page()
+    person.answer("Yes")  # Ola knows
+    person.answer("Yes")  # a brother or sister with the same concern
+    assert person.page.url.endswith("/report/child-2-name"), person.page.url
+    person.continue_empty()
+    person.fill("What is the child's name?", "Kari")
+    person.next_page()
+    person.continue_empty()
+    person.fill("National identity number (11 digits)", "15076500565")
+    person.next_page()
+    person.continue_empty()
+    person.fill("Address", "Storgata 1")
+    person.next_page()
+    person.continue_empty()
+    person.answer("Yes")
+    person.continue_empty()  # two children, each with a remove button
+    person.look("filled")
+    remove = f"{person.t('Remove')} {person.t('child %(number)d') % {'number': 2}}"
+    person.click("button", remove)
+    person.look()
+    assert "Kari" not in person.page.inner_text("main")
+    person.press("Delete my answers")
+    person.page.goto(f"{base_url}/report/concern")
+    person.look(name="no-draft")
+    person.page.context.add_cookies([{"name": "draft", "value": expired_draft_cookie(),
+                                      "url": base_url}])
+    person.page.goto(f"{base_url}/report/concern")
+    person.look(name="no-draft-expired")
+    person.page.goto(f"{base_url}/report/no-such-step")
+    person.look(name="not-found")
+    person.page.goto(f"{base_url}/no-such-page")
+    person.look(name="not-found")
+
+
+def expired_draft_cookie() -> str:
+    """A well-formed draft cookie whose draft the server no longer has."""
+    from intake.drafts import DraftKey
+
+    return DraftKey.new().to_cookie()
+
+
+MORE_PAGES = {
+    "where-the-child-was": where_the_child_was,
+    "siblings-then-gone": siblings_then_gone,
 }
