@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, render_template, request
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -105,6 +105,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(
@@ -219,6 +220,18 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
     )
     logging.getLogger("app").error("unexpected %s at %s", type(error).__name__, where)
     return render_template("error.html", code=500, title=_("Something went wrong")), 500
+
+
+def _database_error(error: SQLAlchemyError) -> tuple[str, int]:
+    """The database failed a request: unreachable, restarting, or a lock held past the wait.
+    On "Send" the reporter must learn that nothing was sent and that their answers wait in the
+    draft, not read "Something went wrong": the send view says so for a failure while accepting
+    the report, and this for one before, such as reading the draft from a database that is gone."""
+    if request.endpoint != "intake.send":
+        return _unexpected_error(error)
+    logging.getLogger("app").error("a report was not sent: database error %s",
+                                   type(error).__name__)
+    return render_template("intake/not_sent.html"), 503
 
 
 def _configure_logging(config: Config) -> None:

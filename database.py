@@ -43,10 +43,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# How long a statement waits for a lock another connection holds before it fails (SQLite's busy
+# timeout, PostgreSQL's lock_timeout; without one PostgreSQL waits for ever). Well under
+# gunicorn's 30-second worker timeout: a reporter whose "Send" cannot get the lock is told in
+# seconds that the report was not sent and their answers are kept (503), instead of waiting half
+# a minute for gunicorn to kill the request and drop the connection.
+LOCK_WAIT_SECONDS = 10
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -54,11 +62,23 @@ def make_engine(url: str) -> Engine:
             # WAL lets the web app read while the worker writes; foreign keys are off by default.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _postgresql_settings(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # A session setting, so it outlives this transaction; set here rather than in the
+            # URL's `options`, which deployments and the tests use for other settings.
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+            cursor.close()
+            dbapi_connection.commit()
+
+    return engine
 
 
 class Database:
