@@ -202,10 +202,32 @@ def previous(step: str, answers: Answers) -> str | None:
     return steps[steps.index(step) - 1]
 
 
+# Follow-up questions, by step kind: each counts only after the answer it follows up. Without
+# JavaScript the follow-up is always on the page, so "If yes: which language?" can arrive
+# filled in beside "No": that text belongs to a branch the reporter turned away from.
+FOLLOW_UPS: dict[str, dict[str, tuple[str, str]]] = {
+    "child-relation": {"relation_other": ("relation", "other")},
+    "child-told": {"why_not": ("told", "no")},
+    "parents-told": {"why_not": ("told", "no")},
+    "interpreter": {"language": ("needed", "yes")},
+}
+
+
+def follow_up_applies(step: str, field: str, values: Mapping[str, Any]) -> bool:
+    """Whether `field` of `step` was asked, given the step's other answers."""
+    condition = FOLLOW_UPS.get(kind(step), {}).get(field)
+    return condition is None or values.get(condition[0]) == condition[1]
+
+
 def counted(answers: Answers, done: set[str] | list[str]) -> dict[str, Mapping[str, Any]]:
-    """The answers that count: complete steps on the current path. Answers left on a branch the
-    reporter turned away from stay in the draft (they may turn back) but count for nothing."""
-    return {name: answers[name] for name in path(answers) if name in done and name in answers}
+    """The answers that count: complete steps on the current path, without follow-ups to an
+    answer not given. Answers left on a branch the reporter turned away from stay in the draft
+    (they may turn back) but count for nothing."""
+    return {
+        name: {field: value for field, value in answers[name].items()
+               if follow_up_applies(name, field, answers[name])}
+        for name in path(answers) if name in done and name in answers
+    }
 
 
 def is_complete(answers: Answers, done: set[str] | list[str]) -> bool:

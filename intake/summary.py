@@ -68,6 +68,8 @@ def _rows(session: Session, form: Any, step: str, counted: Any) -> list[Row]:
     for item in form:
         if item.type in ("HiddenField", "CSRFTokenField"):
             continue
+        if not journey.follow_up_applies(step, item.name, counted[step]):
+            continue  # "If no: why not?" after "Yes" was not asked
         rows.append(Row(item.label.text, _display(session, item), step,
                         item.type == "TextAreaField"))
     if step == "location":

@@ -567,3 +567,23 @@ def test_the_start_page_gives_children_their_number_before_anything_else(client)
     main = html[html.index("<main"):html.index("</main>")]
     assert main.index('href="tel:116111"') < main.index("Is a child in danger now?")
     assert "You can also use this form to tell the child welfare service about yourself." in main
+
+
+def test_a_follow_up_typed_beside_another_answer_is_neither_shown_nor_sent(
+    client, wizard, database, oslo
+):
+    """Without JavaScript "If yes: which language?" is on the page whatever is chosen; text
+    typed there before choosing "No" belongs to a branch the reporter left."""
+    private_to_concern(wizard)
+    wizard.answer("concern", {"description": "Bekymret."})
+    for step in ("source", "timing", "child-views"):
+        wizard.answer(step, {})
+    wizard.answer("interpreter", {"needed": "no", "language": "Tigrinja"})
+    wizard.answer("about-you", {"name": "Kari"})
+    check = client.get("/report/check").get_data(as_text=True)
+    assert "Tigrinja" not in check
+    assert 'value="Tigrinja"' in client.get("/report/interpreter").get_data(as_text=True)
+    wizard.send()
+    report = opened_report(database, oslo)
+    assert report["interpreter"] == {"needed": "no", "language": None}
+    assert "Tigrinja" not in json.dumps(report, ensure_ascii=False)

@@ -243,6 +243,33 @@ def test_call_for_help_page_does_not_count_once_danger_is_answered_no():
     assert "emergency-call" not in counted
 
 
+@pytest.mark.parametrize(("step", "answer", "follow_up"), [
+    ("child-1-relation", {"relation": "neighbour"}, {"relation_other": "Så henne på bussen"}),
+    ("interpreter", {"needed": "no"}, {"language": "Polsk"}),
+])
+def test_a_follow_up_typed_beside_another_answer_does_not_count(step, answer, follow_up):
+    """Without JavaScript "If yes: which language?" is always on the page: what was typed there
+    before choosing "No" is an abandoned branch, kept in the draft but not counted."""
+    answers = {**PRIVATE, **CONFIRMED, step: {**answer, **follow_up}}
+    done = done_up_to(answers, "check")
+    assert journey.counted(answers, done)[step] == answer
+    chosen = {key: "other" if key == "relation" else "yes" for key in answer}
+    answers[step] = {**chosen, **follow_up}
+    assert journey.counted(answers, done)[step] == {**chosen, **follow_up}
+    assert answers[step] == {**chosen, **follow_up}  # the draft keeps what was typed
+
+
+@pytest.mark.parametrize("step", ["child-2-told", "parents-told"])
+def test_why_not_counts_only_after_no(step):
+    answers = {"emergency": {"answer": "no"}, "reporter-type": {"reporter_type": "professional"},
+               **CONFIRMED, "children": {"count": "2"},
+               step: {"told": "yes", "why_not": "skrevet før ja"}}
+    done = done_up_to(answers, "check")
+    assert journey.counted(answers, done)[step] == {"told": "yes"}
+    answers[step]["told"] = "no"
+    assert journey.counted(answers, done)[step]["why_not"] == "skrevet før ja"
+
+
 def test_steps_of_a_removed_child_do_not_count():
     answers = {**PRIVATE, **CONFIRMED, "children": {"count": "1"},
                "child-2-name": {"name": "Kari"}}
