@@ -1,0 +1,214 @@
+"""The live system for the fault tests, with the settings a fault test needs, and the push
+receiver a service's case system would run.
+
+The system is tests/conftest.py's (gunicorn, `flask routing worker`, a redis-server, the run's
+database backend), with two differences: the per-client send limit is raised (every simulated
+reporter comes from 127.0.0.1), and the worker can be started with push retries made fast. RQ
+reads the retry schedule from module attributes of routing/jobs.py at enqueue time, and pushes
+are enqueued by the worker itself, so the worker process sets them before it runs the very
+`flask routing worker` command (FAST_PUSH_WORKER below); nothing in the app changes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from database import Database
+from routing import push
+from tests.conftest import BIN, LIVE_SERVICES, TEST_SECRET, LiveSystem, add_service, free_port
+
+# Push retries in seconds instead of the production half-minute-to-an-hour, and enough of them
+# to outlast the receiver's outage in the test; the client gives up on a silent receiver after
+# a second. These are the attributes tests/integration/test_push.py sets in-process.
+FAST_PUSH_WORKER = """
+import sys
+from routing import jobs
+jobs.PUSH_MAX_RETRIES = 200
+jobs.PUSH_BACKOFF_SECONDS = 1
+jobs.PUSH_BACKOFF_CAP_SECONDS = 2
+jobs.PUSH_TIMEOUT_SECONDS = 1
+from flask.cli import main
+sys.argv = ["flask", "--app", "app", "routing", "worker"]
+main()
+"""
+
+
+@dataclass
+class FaultSystem:
+    """A live system whose worker is (re)started with fast push retries."""
+
+    live: LiveSystem
+
+    def start_worker(self) -> None:
+        self.live.start("worker", [str(BIN / "python"), "-c", FAST_PUSH_WORKER])
+
+    def worker_alive(self) -> bool:
+        process = self.live.processes.get("worker")
+        return process is not None and process.poll() is None
+
+
+def start_fault_system(root: Path, database_url: str, redis_dir: Path,
+                       extra_env: dict[str, str] | None = None) -> LiveSystem:
+    """Like tests/conftest.py's start_live_system (same services, keys and settings), with
+    `extra_env` added, the Redis socket in a short directory, and no worker started."""
+    var, logs, keys = root / "var", root / "logs", root / "keys"
+    for directory_ in (var, logs, keys):
+        directory_.mkdir(parents=True, exist_ok=True)
+    database = Database(database_url)
+    key_files = {number: add_service(database, number, service_id, keys)
+                 for number, service_id in LIVE_SERVICES.items()}
+    database.dispose()
+    port = free_port()
+    redis_socket = redis_dir / "redis.sock"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(root),
+        "LANG": "C.UTF-8",
+        "SECRET_KEY": TEST_SECRET,
+        "VAR_DIR": str(var),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": f"unix://{redis_socket}",
+        "EXIT_URL": f"http://127.0.0.1:{port}/",
+        "RECONCILE_AFTER_SECONDS": "2",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **(extra_env or {}),
+    }
+    system = LiveSystem(redis_dir, f"http://127.0.0.1:{port}", env, database_url, redis_socket,
+                        key_files, logs)
+    try:
+        system.start_redis()
+        system.start_web()
+    except BaseException:
+        system.stop()
+        raise
+    return system
+
+
+@pytest.fixture
+def fault_system(tmp_path: Path, database_url: str) -> Iterator[FaultSystem]:
+    """gunicorn and redis-server running; the test starts the worker (after it has configured
+    what the worker reads at start, such as a service's push endpoint)."""
+    redis_dir = Path(tempfile.mkdtemp(prefix="faults-", dir="/tmp"))
+    live = start_fault_system(tmp_path, database_url, redis_dir,
+                              {"SUBMISSIONS_PER_HOUR": "1000000"})
+    yield FaultSystem(live)
+    live.stop()
+    shutil.rmtree(redis_dir, ignore_errors=True)
+
+
+# --- a case system's push endpoint ----------------------------------------------------------
+
+
+class PushReceiver:
+    """A push endpoint on loopback that behaves as the contract in docs/push-receiver.md asks:
+    it checks the signature, stores each envelope file by its id (the idempotency key), and
+    answers 2xx again, without storing again, when an id it has comes back.
+
+    While `failing` it stores nothing and answers 500, except that one request in ten gets no
+    answer within the client's timeout (the connection hangs). `hold()` makes the next request
+    store its file and then hang until released: the receiver has it, the sender never hears.
+    """
+
+    def __init__(self, secret: str = "") -> None:
+        self.secret = secret
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/concerns"
+        self.stored: dict[str, bytes] = {}
+        self.posts: Counter[str] = Counter()  # POSTs per envelope id, whatever was answered
+        self.repeats: Counter[str] = Counter()  # POSTs of an id already stored
+        self.answered: Counter[int] = Counter()
+        self.bad_signatures = 0
+        self.failing = False
+        self.hang_seconds = 2.0
+        self.hanging = 0  # requests hanging right now
+        self._requests = 0
+        self._hold_armed = False
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    def hold(self) -> None:
+        with self.lock:
+            self.held.clear()
+            self.release.clear()
+            self._hold_armed = True
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status, wait = receiver._receive(self.headers, body)
+                if wait == "hang":
+                    with receiver.lock:
+                        receiver.hanging += 1
+                    time.sleep(receiver.hang_seconds)
+                    with receiver.lock:
+                        receiver.hanging -= 1
+                elif wait == "hold":
+                    receiver.held.set()
+                    receiver.release.wait(10)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender gave up waiting (or was killed): that is the point
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _receive(self, headers, body: bytes) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+        envelope_id = headers.get("X-Concern-Envelope-Id", "")
+        with self.lock:
+            self._requests += 1
+            self.posts[envelope_id] += 1
+            if self.failing:
+                hang = self._requests % 10 == 0
+                self.answered[500] += 1
+                return 500, "hang" if hang else ""
+            if not push.verify(self.secret, headers.get("X-Concern-Timestamp", ""), body,
+                               headers.get("X-Concern-Signature", "")):
+                self.bad_signatures += 1
+                self.answered[401] += 1
+                return 401, ""
+            if envelope_id in self.stored:
+                self.repeats[envelope_id] += 1
+            else:
+                self.stored[envelope_id] = body
+            self.answered[200] += 1
+            if self._hold_armed:
+                self._hold_armed = False
+                return 200, "hold"
+            return 200, ""
+
+    def stop(self) -> None:
+        self.release.set()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+@pytest.fixture
+def push_receiver() -> Iterator[PushReceiver]:
+    receiver = PushReceiver()
+    yield receiver
+    receiver.stop()
