@@ -1,6 +1,7 @@
 """Per-client rate limits on the two doors worth hammering: sending a report (a flood of fake
 reports would bury real ones in a team's inbox) and the inbox sign-in (guessing passwords from
-one place across many accounts; the per-account lockout is in inbox/attempts).
+one place across many accounts; the per-account lockout is in inbox/attempts), and the
+reporter's status look-up (guessing a receipt's code).
 
 Counters live in Redis under a keyed hash of the client's address: HMAC-SHA256 with a key
 derived from SECRET_KEY, so the stored key cannot be turned back into an address by trying all
@@ -39,6 +40,8 @@ def limits_for(app: Flask) -> dict[tuple[str, str], Limit]:
         ("POST", "intake.send"): Limit("send", settings.submissions_per_hour, 3600),
         ("POST", "inbox.login"): Limit("sign-in", settings.sign_ins_per_ten_minutes, 600),
         ("POST", "inbox.code"): Limit("sign-in", settings.sign_ins_per_ten_minutes, 600),
+        # Guessing a status code is guessing a password: the same budget as signing in.
+        ("POST", "intake.status"): Limit("status", settings.sign_ins_per_ten_minutes, 600),
     }
 
 

@@ -31,7 +31,8 @@ from intake import drafts, journey, summary, wizard
 from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
 from intake.forms.base import SECTION_CAPTIONS
-from routing import directory, jobs
+from intake.forms.status import StatusForm
+from routing import directory, jobs, receipt_status
 from routing.acceptance import NORWAY, CannotAccept, NoKeyError
 from routing.models import Envelope, Municipality, Service
 
@@ -167,7 +168,34 @@ def receipt() -> Any:
         sent_at=format_datetime(envelope.created_at, "medium"),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
+        status_code=draft.sent.get("status_code"),
+        delivered_at=_when(envelope.delivered_at),
+        acknowledged_at=_when(envelope.acknowledged_at),
     )
+
+
+def _when(moment: Any) -> str | None:
+    return format_datetime(moment, "medium") if moment is not None else None
+
+
+@blueprint.route("/status", methods=["GET", "POST"])
+def status() -> Any:
+    """The reporter comes back with the reference and the code from the receipt."""
+    form = StatusForm(request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        return render_template("intake/status.html", form=form, status=None, not_found=False)
+    if not _csrf_valid():
+        form.form_errors.append(_expired_message())
+        return render_template("intake/status.html", form=form, status=None, not_found=False,
+                               form_errors=True), 422
+    if not form.validate():
+        return render_template("intake/status.html", form=form, status=None, not_found=False,
+                               form_errors=True), 422
+    found = receipt_status.look_up(db_session(), form.reference.data or "", form.code.data or "")
+    times = {"sent": _when(found.sent_at), "delivered": _when(found.delivered_at),
+             "acknowledged": _when(found.acknowledged_at)} if found else {}
+    return render_template("intake/status.html", form=form, status=found, times=times,
+                           not_found=found is None), 200 if found else 404
 
 
 @blueprint.post("/report/delete")

@@ -19,7 +19,7 @@ from database import utcnow
 from intake import journey, report
 from intake.drafts import DraftData
 from intake.forms import FORMS, StepContext, StepForm
-from routing import directory
+from routing import directory, receipt_status
 from routing.acceptance import NORWAY, accept
 from routing.models import Envelope, Municipality, Service
 
@@ -235,9 +235,11 @@ def send(
     )
     service = session.get(Service, envelope.service_id)
     assert service is not None
+    status_code = receipt_status.issue(envelope)
     draft.answers = {}
     draft.done = []
-    draft.sent = {"envelope_id": envelope.id}
+    # The code lives on only here, in the draft the reporter's cookie opens, until it expires.
+    draft.sent = {"envelope_id": envelope.id, "status_code": status_code}
     return Sent(envelope, service)
 
 

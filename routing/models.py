@@ -145,6 +145,9 @@ class Envelope(Base):
     # envelope became `failed`. It stays in the inbox all the same; kept after a later recovery,
     # so "it failed once" is still on record.
     failed_at: Mapped[datetime | None]
+    # The reporter's way back to the report's status (routing/receipt_status.py): a hash of the
+    # code shown once on the receipt. Nullable: envelopes from before the code have none.
+    status_code_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ChannelState(enum.StrEnum):

@@ -354,6 +354,7 @@ def test_every_public_page_has_the_exit_link_and_delete_where_there_is_a_draft(
     # A first visit: nothing to delete yet.
     check("intake.start", "/", client.get("/"), delete=False)
     check("intake.about_exit", "/about-exit", client.get("/about-exit"), delete=False)
+    check("intake.status", "/status", client.get("/status"), delete=False)
     check("intake.step", "/report/emergency", client.get("/report/emergency"), delete=False)
     check("intake.step", "no draft", client.get("/report/concern"), delete=False)
     check("error", "/no-such-page", client.get("/no-such-page"), delete=False, status=404)

@@ -1,0 +1,73 @@
+"""What a reporter may learn about their report later: when it was sent, when it reached the
+service, and when the service confirmed receiving it. Nothing else, and only with the reference
+and the code shown once on the receipt: the reference alone is printed on paper and said on the
+phone, so it must not be enough.
+
+The code is random (60 bits, in an alphabet without look-alike letters); only its SHA-256 is
+kept. A fast hash is enough for a random secret of that size, and the look-up is rate-limited
+per client besides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from routing.models import Envelope, Service
+
+# No 0/O, 1/I/L, 5/S, 2/Z: a code read from a printout or over the phone survives.
+ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
+LENGTH = 13  # 27**13 ≈ 2**62
+GROUP = 4
+
+
+@dataclass(frozen=True)
+class ReportStatus:
+    reference: str
+    service_name: str
+    service_phone: str
+    sent_at: datetime
+    delivered_at: datetime | None
+    acknowledged_at: datetime | None
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(b"receipt-status\x00" + code.encode("ascii")).hexdigest()
+
+
+def normalise(code: str) -> str:
+    """As typed: any case, spaces or dashes between the groups."""
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+
+
+def issue(envelope: Envelope) -> str:
+    """A new code for the envelope (in the caller's transaction), formatted for reading."""
+    code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    envelope.status_code_hash = _digest(code)
+    return "-".join(code[i:i + GROUP] for i in range(0, LENGTH, GROUP))
+
+
+def look_up(session: Session, reference: str, code: str) -> ReportStatus | None:
+    """The status, if the reference and the code belong together; None otherwise, the same
+    whether the reference is unknown or the code is wrong."""
+    reference = normalise(reference)
+    typed = normalise(code)
+    row = session.execute(
+        select(Envelope, Service).join(Service, Service.id == Envelope.service_id)
+        .where(Envelope.reference == reference)
+    ).first()
+    expected = row[0].status_code_hash if row is not None else None
+    # Compare even when there is nothing to compare with, so timing says nothing either.
+    matches = hmac.compare_digest(_digest(typed) if typed.isascii() else "",
+                                  expected or "0" * 64)
+    if row is None or expected is None or not matches:
+        return None
+    envelope, service = row
+    return ReportStatus(envelope.reference, service.name, service.phone or "",
+                        envelope.created_at, envelope.delivered_at, envelope.acknowledged_at)
