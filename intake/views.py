@@ -32,7 +32,7 @@ from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
 from intake.forms.base import SECTION_CAPTIONS
 from intake.forms.status import StatusForm
-from routing import directory, jobs, receipt_status
+from routing import alerts, directory, jobs, receipt_status
 from routing.acceptance import NORWAY, CannotAccept, NoKeyError
 from routing.models import Envelope, Municipality, Service
 
@@ -138,6 +138,8 @@ def send() -> Any:
     except NoKeyError as error:
         session.rollback()
         log.error("service %s has no key in force; a report could not be sealed", error.service.id)
+        alerts.alert_no_key(session, error.service.id)
+        session.commit()
         return render_template("intake/not-connected.html", service=error.service,
                                status="no-key", municipality=None), 503
     except CannotAccept:

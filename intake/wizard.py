@@ -19,7 +19,7 @@ from database import utcnow
 from intake import journey, report
 from intake.drafts import DraftData
 from intake.forms import FORMS, StepContext, StepForm
-from routing import directory, receipt_status
+from routing import alerts, directory, receipt_status
 from routing.acceptance import NORWAY, accept
 from routing.models import Envelope, Municipality, Service
 
@@ -130,6 +130,8 @@ def receiving_status(session: Session, answers: Mapping[str, Mapping[str, Any]])
     if service is None:
         return "no-service"
     if directory.current_key(session, service.id, now) is None:
+        # The reporter is shown the service's phone number; the operators must hear of it.
+        alerts.alert_no_key(session, service.id, now)
         return "no-key"
     return "yes"
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from intake.drafts import DraftKey
 from intake.models import Draft
-from routing.models import Envelope, ServiceKey
+from routing.models import Envelope, OperatorAlert, ServiceKey
 from sealing import read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, add_service
 from tests.helpers import FlaskTransport, Wizard, csrf_token, walk_private, walk_professional
@@ -508,6 +508,16 @@ def test_a_service_without_a_key_cannot_receive_and_nothing_is_stored(client, wi
     page = client.get("/report/not-connected").get_data(as_text=True)
     assert "Barneverntjenesten oslo" in page and "+47 55 00 00 00" in page
     assert count(database, Envelope) == 0
+    # The operators hear of it, once however many reporters meet it (routing/alerts.py).
+    other = Wizard(FlaskTransport(client.application.test_client()))
+    for step, answer in (("emergency", {"answer": "no"}),
+                         ("reporter-type", {"reporter_type": "private"}),
+                         ("location", {"postal_code": "0150"}),
+                         ("location-confirm", {"confirmed": "yes"})):
+        other.answer(step, answer)
+    with database.session() as session:
+        alerts = session.scalars(select(OperatorAlert)).all()
+        assert [(alert.kind, alert.subject) for alert in alerts] == [("no-key", "oslo")]
 
 
 def test_digits_typed_in_arabic_or_urdu_are_kept_as_typed_and_reach_the_service_in_ascii(
