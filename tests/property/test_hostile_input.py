@@ -110,10 +110,12 @@ short_text = st.one_of(
 )
 text_values = st.one_of(short_text, pastes)
 byte_values = st.one_of(
-    text_values.map(lambda text: text.encode("utf-8")),
+    # surrogatepass: a lone surrogate becomes the bytes a careless client would send for it.
+    text_values.map(lambda text: text.encode("utf-8", "surrogatepass")),
     st.sampled_from(NOT_UTF8),
     st.binary(max_size=24),
-    st.tuples(short_text, st.sampled_from(NOT_UTF8)).map(lambda t: t[0].encode() + t[1]),
+    st.tuples(short_text, st.sampled_from(NOT_UTF8)).map(
+        lambda t: t[0].encode("utf-8", "surrogatepass") + t[1]),
 )
 
 
@@ -131,7 +133,7 @@ def pairs_for(names: list[str]) -> st.SearchStrategy[list[tuple[bytes, bytes]]]:
         st.sampled_from([*names, "action", "csrf_token"] if names else ["action", "csrf_token"]),
         st.sampled_from(ALL_FIELDS),
         short_text,
-    ).map(lambda key: key.encode("utf-8"))
+    ).map(lambda key: key.encode("utf-8", "surrogatepass"))
     return st.lists(st.tuples(keys, byte_values), max_size=8)
 
 
