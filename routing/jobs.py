@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import redis
 from rq import Queue, Retry, get_current_job
@@ -259,13 +259,43 @@ def reconcile_pushes(
         pending = channels.pending_pushes(session, older_than)
     enqueued = 0
     for envelope_id in pending:
-        if _job_status(connection, push_job_id(envelope_id)) in PENDING | {JobStatus.STARTED}:
+        if _still_coming(connection, push_job_id(envelope_id)):
             continue
         enqueue_push(connection, queue_name, envelope_id)
         enqueued += 1
     if enqueued:
         log.warning("reconciler re-enqueued %d pending push(es)", enqueued)
     return enqueued
+
+
+# A job RQ says is started, or scheduled for a retry, is trusted only while that can be true:
+# a worker killed mid-job leaves its job "started" for good, and a retry whose time has come
+# waits for a scheduler, which dies with its worker. Past these margins the job is lost and
+# the reconciler enqueues it again (under the same id, so a late original is the same job).
+STARTED_GRACE = timedelta(seconds=JOB_TIMEOUT * 2)
+SCHEDULED_GRACE = timedelta(seconds=60)
+
+
+def _still_coming(connection: redis.Redis, id_: str, now: datetime | None = None) -> bool:
+    """Whether the queue will still run this job without our help."""
+    try:
+        job = Job.fetch(id_, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    status = job.get_status()
+    now = now or datetime.now(UTC)
+    if status in (JobStatus.QUEUED, JobStatus.DEFERRED):
+        return True
+    if status == JobStatus.STARTED:
+        started = job.started_at
+        return started is not None and now - started.replace(tzinfo=UTC) < STARTED_GRACE
+    if status == JobStatus.SCHEDULED:
+        score = connection.zscore(queue(connection, job.origin).scheduled_job_registry.key, id_)
+        if score is None:
+            return False
+        due = datetime.fromtimestamp(score, UTC)
+        return now - due < SCHEDULED_GRACE
+    return False
 
 
 def _job_status(connection: redis.Redis, id_: str) -> JobStatus | None:
@@ -276,7 +306,8 @@ def _job_status(connection: redis.Redis, id_: str) -> JobStatus | None:
 
 
 def reconcile(
-    connection: redis.Redis, queue_name: str, older_than: timedelta, database: Database | None = None
+    connection: redis.Redis, queue_name: str, older_than: timedelta,
+    database: Database | None = None,
 ) -> int:
     """Re-enqueue every envelope left `accepted` whose job the queue no longer holds (and,
     through `reconcile_pushes`, every push left pending).
@@ -288,13 +319,7 @@ def reconcile(
         stuck = delivery.stuck_envelopes(session, older_than)
     enqueued = 0
     for envelope_id in stuck:
-        try:
-            status = Job.fetch(
-                job_id(envelope_id), connection=connection, serializer=JSONSerializer
-            ).get_status()
-        except NoSuchJobError:
-            status = None
-        if status in PENDING:
+        if _still_coming(connection, job_id(envelope_id)):
             continue
         enqueue_delivery(connection, queue_name, envelope_id)
         enqueued += 1

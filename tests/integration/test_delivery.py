@@ -512,3 +512,38 @@ def test_an_hourly_no_key_alert_raised_while_the_mail_server_is_down_is_sent_onc
     with worker_db.session() as session:
         assert alerts.send_pending(session, config, start + timedelta(minutes=91)) == 1
     assert len(mail_server.take()) == 1  # one mail, not one per hour it waited
+
+
+def test_reconciler_takes_back_a_job_a_killed_worker_left_started_and_a_retry_nobody_runs(
+    worker_db, redis_client
+):
+    """A worker killed mid-job leaves its job "started" for ever, and a retry whose time has come
+    waits for a scheduler that died with that worker. Past their margins both are taken back;
+    within them (a job really running, a retry not yet due) they are left alone."""
+    add_service(worker_db, "oslo", OSLO)
+    abandoned = accept_and_enqueue(worker_db, redis_client, "forlatt")
+    running = accept_and_enqueue(worker_db, redis_client, "pågår")
+    overdue = accept_and_enqueue(worker_db, redis_client, "forsinket")
+    waiting = accept_and_enqueue(worker_db, redis_client, "venter på nytt forsøk")
+    queue = jobs.queue(redis_client, QUEUE)
+    now = datetime.now(UTC)
+    for envelope_id, started in ((abandoned, now - jobs.STARTED_GRACE - timedelta(seconds=5)),
+                                 (running, now - timedelta(seconds=2))):
+        job = Job.fetch(jobs.job_id(envelope_id), connection=redis_client,
+                        serializer=JSONSerializer)
+        queue.remove(job)
+        job.set_status(JobStatus.STARTED)
+        job.started_at = started.replace(tzinfo=None)
+        job.save()
+    for envelope_id, due in ((overdue, now - jobs.SCHEDULED_GRACE - timedelta(seconds=5)),
+                             (waiting, now + timedelta(minutes=5))):
+        job = Job.fetch(jobs.job_id(envelope_id), connection=redis_client,
+                        serializer=JSONSerializer)
+        queue.remove(job)
+        queue.scheduled_job_registry.schedule(job, due)
+        job.set_status(JobStatus.SCHEDULED)
+    assert queued_ids(redis_client) == []
+
+    assert jobs.reconcile(redis_client, QUEUE, timedelta(0), worker_db) == 2
+    assert sorted(queued_ids(redis_client)) == sorted(
+        [jobs.job_id(abandoned), jobs.job_id(overdue)])
