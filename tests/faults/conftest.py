@@ -28,15 +28,16 @@ from database import Database
 from routing import push
 from tests.conftest import BIN, LIVE_SERVICES, TEST_SECRET, LiveSystem, add_service, free_port
 
-# Push retries in seconds instead of the production half-minute-to-an-hour, and enough of them
-# to outlast the receiver's outage in the test; the client gives up on a silent receiver after
-# a second. These are the attributes tests/integration/test_push.py sets in-process.
+# Push retries after 1 to 4 seconds instead of the production half-minute-to-an-hour, and enough
+# of them to outlast the receiver's outages in the test; never immediate, so that every retry
+# goes through RQ's scheduler as in production. The client gives up on a silent receiver after a
+# second. These are the attributes tests/integration/test_push.py sets in-process.
 FAST_PUSH_WORKER = """
 import sys
 from routing import jobs
 jobs.PUSH_MAX_RETRIES = 200
-jobs.PUSH_BACKOFF_SECONDS = 1
-jobs.PUSH_BACKOFF_CAP_SECONDS = 2
+jobs.PUSH_BACKOFF_SECONDS = 2
+jobs.PUSH_BACKOFF_CAP_SECONDS = 4
 jobs.PUSH_TIMEOUT_SECONDS = 1
 from flask.cli import main
 sys.argv = ["flask", "--app", "app", "routing", "worker"]

@@ -64,10 +64,15 @@ def reporter_at_check(base_url: str) -> HttpTransport:
     return transport
 
 
-def press_send(transport: HttpTransport) -> Page:
+def looking_at_check(transport: HttpTransport) -> str:
+    """The check-your-answers page the reporter has in front of them: its CSRF token."""
     page = transport.get("/report/check")
     assert page.status == 200
-    return transport.post("/report/send", {"declaration": "y", "csrf_token": csrf_token(page.html)})
+    return csrf_token(page.html)
+
+
+def press_send(transport: HttpTransport, token: str) -> Page:
+    return transport.post("/report/send", {"declaration": "y", "csrf_token": token})
 
 
 def envelopes(database_url: str) -> list[Envelope]:
@@ -141,10 +146,11 @@ def test_send_while_the_database_stays_locked_says_not_sent_and_keeps_the_answer
 ):
     live = fault_system.live
     transport = reporter_at_check(live.base_url)
+    token = looking_at_check(transport)
 
     with write_lock(live.database_url) as lock:
         started = time.monotonic()
-        page = press_send(transport)  # waits for the lock, then gives up
+        page = press_send(transport, token)  # waits for the lock, then gives up
         waited = time.monotonic() - started
         lock.release()
     print(f"\nthe reporter waited {waited:.1f} s for the not-sent page")
@@ -162,11 +168,12 @@ def test_send_whose_database_connection_ends_mid_submission_says_not_sent(
 ):
     live = fault_system.live
     transport = reporter_at_check(live.base_url)
+    token = looking_at_check(transport)
     admin = create_engine(live.database_url)
 
     with write_lock(live.database_url) as lock, ThreadPoolExecutor(1) as pool, \
             admin.connect() as connection:
-        sending = pool.submit(press_send, transport)
+        sending = pool.submit(press_send, transport, token)
         # The send is in the database now, waiting on the lock: end its connection there.
         deadline = time.monotonic() + 20
         blocked: list[int] = []
@@ -208,7 +215,8 @@ class Relay:
         listener.bind(("127.0.0.1", self.port))
         listener.listen(64)
         self.port = listener.getsockname()[1]
-        self.listener = listener
+        with self.lock:
+            self.listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -224,6 +232,11 @@ class Relay:
                 continue
             server.settimeout(None)
             with self.lock:
+                # A connection that raced the cut is refused with the rest.
+                if self.listener is not listener:
+                    client.close()
+                    server.close()
+                    return
                 self.connections += [client, server]
             for source, target in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
@@ -240,11 +253,15 @@ class Relay:
                     end.shutdown(socket.SHUT_RDWR)
 
     def cut(self) -> None:
-        assert self.listener is not None
-        self.listener.close()
-        self.listener = None
         with self.lock:
+            listener, self.listener = self.listener, None
             connections, self.connections = self.connections, []
+        assert listener is not None
+        # shutdown() wakes the thread blocked in accept(); close() alone would leave the socket
+        # listening until that accept() returned.
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
@@ -274,9 +291,10 @@ def relayed_system(tmp_path: Path, database_url: str) -> Iterator[tuple[LiveSyst
 def test_send_while_the_database_cannot_be_reached_says_not_sent(relayed_system, database_url):
     live, relay = relayed_system
     transport = reporter_at_check(live.base_url)
+    token = looking_at_check(transport)
 
     relay.cut()
-    page = press_send(transport)
+    page = press_send(transport, token)
     relay.start()
 
     assert_told_not_sent_and_nothing_stored(page, transport, database_url)
