@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from database import utcnow
 from routing.acceptance import NORWAY
+from routing.envelope_file import ENVELOPE_ID_RE
 from routing.models import Envelope, EnvelopeState
 
 VISIBLE_STATES = (
@@ -96,6 +97,8 @@ def _row(envelope: Envelope, now: datetime) -> Row:
 
 def own_envelope(session: Session, service_id: str, envelope_id: str) -> Envelope | None:
     """The envelope if it is in this service's inbox; None for anything else."""
+    if not ENVELOPE_ID_RE.fullmatch(envelope_id):
+        return None  # a typed or forged address; PostgreSQL would refuse a NUL in it outright
     return session.scalar(
         select(Envelope).where(Envelope.id == envelope_id, _in_inbox(service_id))
     )

@@ -29,6 +29,9 @@ class StaleDraft(Exception):
     """Someone else saved this draft since it was read (another tab, a repeated submit)."""
 
 
+_HEX_DIGITS = "0123456789abcdef"
+
+
 @dataclass(frozen=True)
 class DraftKey:
     """What the reporter's cookie holds: which draft, and the key that opens it."""
@@ -52,7 +55,9 @@ class DraftKey:
             key = base64.urlsafe_b64decode(encoded.encode("ascii"))
         except (binascii.Error, UnicodeEncodeError, ValueError):
             return None
-        if len(draft_id) != 32 or len(key) != nacl.secret.SecretBox.KEY_SIZE:
+        # Only ids we could have made reach the database: PostgreSQL refuses a NUL in text
+        # outright, and a forged cookie is no reason for a server error.
+        if len(draft_id) != 32 or draft_id.strip(_HEX_DIGITS) or len(key) != nacl.secret.SecretBox.KEY_SIZE:
             return None
         return cls(draft_id, key)
 

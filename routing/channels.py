@@ -24,6 +24,7 @@ from database import utcnow
 from routing import alerts, delivery, push
 from routing.envelope_file import to_file
 from routing.models import ChannelDelivery, ChannelState, Envelope, Service
+from routing.services_file import SERVICE_ID
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,9 @@ def issue_api_token(session: Session, service_id: str) -> str:
 def service_for_token(session: Session, token: str) -> str | None:
     """The id of the service the token belongs to, or None."""
     service_id, dot, secret = token.rpartition(".")
-    service = session.get(Service, service_id) if dot and secret and service_id else None
+    # Only an id a service could have reaches the database (PostgreSQL refuses a NUL outright).
+    well_formed = dot and secret and SERVICE_ID.fullmatch(service_id)
+    service = session.get(Service, service_id) if well_formed else None
     stored = service.api_token_hash if service is not None else None
     # Compare even when there is nothing to compare with, so the answer takes as long.
     matches = hmac.compare_digest(_token_hash(token), stored or "0" * 64)

@@ -103,7 +103,9 @@ def test_draft_key_survives_the_cookie_round_trip(database):
 
 @pytest.mark.parametrize(
     "cookie",
-    [None, "", "no-dot", "a.b.c", "0" * 32 + ".!!!not-base64!!!", "short.AAAA", "0" * 32 + ".AAAA"],
+    [None, "", "no-dot", "a.b.c", "0" * 32 + ".!!!not-base64!!!", "short.AAAA", "0" * 32 + ".AAAA",
+     # Right lengths, but an id we never make: PostgreSQL refuses the NUL outright.
+     "\x00" * 32 + "." + "A" * 43 + "=", "G" * 32 + "." + "A" * 43 + "="],
 )
 def test_mangled_cookie_opens_no_draft(cookie):
     assert DraftKey.from_cookie(cookie) is None
