@@ -25,9 +25,10 @@ INSTEAD = "Use the concern-report/1 JSON instead."
 DELIVERY_CHANNEL = "Meld fra om bekymring for et barn"
 # KS: local Norwegian time, written without a zone.
 NORWAY = ZoneInfo("Europe/Oslo")
-# We do not route by district, so the document says what KS says for "no districts". The
-# service that opens the report is the one it was routed to either way.
+# KS numbers a district (bydel) by its own two digits; "00" says "no district": the report
+# names none (its municipality has no districts served apart, or the reporter did not know).
 NO_DISTRICT = "00"
+DISTRICT_NUMBER = re.compile(r"[0-9]{6}")
 
 # The two patterns in the schema that our own validation does not already guarantee.
 PHONE_PATTERN = re.compile(r"^[+]?[0-9]+([- ][0-9]+)*$")
@@ -143,9 +144,18 @@ def _head(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "kommunenummer": number,
         "kommunenavn": _line(location.get("municipality_name") or ""),
-        "bydelsnummer": NO_DISTRICT,
+        "bydelsnummer": _district(location.get("district"), number),
         "bydelsnavn": "",
     }
+
+
+def _district(district: Any, municipality_number: str) -> str:
+    """The report's district ("030101") as KS numbers it ("01"), if it is one of the report's
+    own municipality; otherwise "00"."""
+    if (isinstance(district, str) and DISTRICT_NUMBER.fullmatch(district)
+            and district[:4] == municipality_number and district[4:] != NO_DISTRICT):
+        return district[4:]
+    return NO_DISTRICT
 
 
 def _tail(report: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 INDENT = "  "
+# Codes whose meaning the team must not have to guess: shown as a sentence saying what to do.
+# static/js/open-report.js shows the same sentence (translated) in the browser.
+EXPLAINED = {
+    ("found_by", "reporter_municipality"): (
+        "Neither where the child lives nor where the child was when the concern arose is "
+        "known, so this report was sent to the reporter's own municipality. Check whether "
+        "another municipality should have it, and forward it if so."
+    ),
+}
 
 
 def humanise(key: str) -> str:
@@ -29,7 +38,11 @@ def render_text(report: Any) -> str:
 
 def _render_mapping(mapping: dict[str, Any], lines: list[str], indent: str) -> None:
     for key, value in mapping.items():
-        _render_item(humanise(str(key)), value, lines, indent)
+        explained = EXPLAINED.get((str(key), value)) if isinstance(value, str) else None
+        if explained is not None:
+            lines.append(f"{indent}{humanise(str(key))}: {explained}")
+        else:
+            _render_item(humanise(str(key)), value, lines, indent)
 
 
 def _render_item(label: str, value: Any, lines: list[str], indent: str) -> None:

@@ -64,6 +64,38 @@ def _needs_own_municipality(answers: Answers) -> bool:
     return _needs_list(answers) and answer(answers, "municipality", "municipality") == "unknown"
 
 
+def _resolving_step(answers: Answers) -> str | None:
+    """The step whose answer settled the municipality, if one has."""
+    if _needs_own_municipality(answers):
+        return "own-municipality"
+    if _needs_list(answers):
+        return "municipality"
+    if _postal_code_known(answers) and answer(answers, "location-confirm", "confirmed") == "yes":
+        return "location-confirm"
+    return None
+
+
+def districts(answers: Answers) -> list[str]:
+    """The districts (bydeler) of the report's municipality that a service of their own
+    covers: the server stores them beside the answer that settled the municipality."""
+    step = _resolving_step(answers)
+    found = answer(answers, step, "districts") if step else None
+    if not isinstance(found, list):
+        return []
+    return [number for number in found if isinstance(number, str)]
+
+
+def _asks_district(answers: Answers) -> bool:
+    return bool(districts(answers))
+
+
+def district(answers: Answers) -> str | None:
+    """The district the report goes to: one the journey offered and the reporter chose; None
+    when it was not asked or the reporter does not know it (the municipality's default)."""
+    chosen = answer(answers, "district", "district")
+    return chosen if chosen in districts(answers) else None
+
+
 def _anonymous(answers: Answers) -> bool:
     return reporter_type(answers) == "private" and (
         answer(answers, "anonymity", "anonymity") == "anonymous"
@@ -90,6 +122,8 @@ OPENING: tuple[Step, ...] = (
     Step("location-confirm", _postal_code_known, section="location"),
     Step("municipality", _needs_list, section="location"),
     Step("own-municipality", _needs_own_municipality, section="location"),
+    # After the municipality, because only some municipalities have districts served apart.
+    Step("district", _asks_district, section="location"),
     Step("anonymity", _is("private"), section="you"),
 )
 # Asked once per child (a child reporting about themselves is the one child).
@@ -150,14 +184,21 @@ def child_count(answers: Answers) -> int:
 
 
 def receiving(answers: Answers) -> str | None:
-    """'yes', 'no-service' or 'no-key' once the municipality is known (set by the server)."""
-    if _needs_own_municipality(answers):
-        return answer(answers, "own-municipality", "receiving")
-    if _needs_list(answers):
-        return answer(answers, "municipality", "receiving")
-    if _postal_code_known(answers) and answer(answers, "location-confirm", "confirmed") == "yes":
-        return answer(answers, "location-confirm", "receiving")
-    return None
+    """'yes', 'no-service' or 'no-key' once the municipality is known (set by the server).
+
+    Once the reporter has named the district, it is that district's service that must be able
+    to receive; the server stores the answer for the municipality it was given for, so a
+    district answered for another municipality says nothing here."""
+    step = _resolving_step(answers)
+    if step is None:
+        return None
+    if _asks_district(answers) and (
+        answer(answers, "district", "municipality") == municipality_number(answers)
+    ):
+        told = answer(answers, "district", "receiving")
+        if told:
+            return str(told)
+    return answer(answers, step, "receiving")
 
 
 def path(answers: Answers) -> list[str]:

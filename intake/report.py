@@ -48,6 +48,15 @@ def build(
     children = [_child(value, flag, index, reporter_type)
                 for index in range(1, journey.child_count(counted) + 1)]
     anonymous = reporter_type == "private" and value("anonymity", "anonymity") == "anonymous"
+    location: dict[str, Any] = {
+        "municipality_number": journey.municipality_number(counted),
+        "municipality_name": municipality_name,
+        "postal_code": value("location", "postal_code_normalised"),
+        "found_by": journey.routed_by(counted),
+    }
+    if journey.districts(counted):
+        # Only where the journey asked: the district number, or None for "I do not know".
+        location["district"] = journey.district(counted)
     return {
         "schema": REPORT_SCHEMA,
         "submitted_at": submitted_at.isoformat().replace("+00:00", "Z"),
@@ -55,12 +64,7 @@ def build(
         "reporter_type": reporter_type,
         "anonymity": value("anonymity", "anonymity") if reporter_type == "private" else None,
         "child_in_danger_now": value("emergency", "answer"),
-        "location": {
-            "municipality_number": journey.municipality_number(counted),
-            "municipality_name": municipality_name,
-            "postal_code": value("location", "postal_code_normalised"),
-            "found_by": journey.routed_by(counted),
-        },
+        "location": location,
         "children": children,
         "parents": _parents(value),
         "concern": {

@@ -305,7 +305,8 @@ def _render_step(step: str, draft: DraftData, form: Any) -> Any:
         number = journey.municipality_number(draft.answers)
         extra["municipality"] = session.get(Municipality, number) if number else None
         extra["service"] = (
-            directory.service_for(session, number, utcnow().astimezone(NORWAY).date())
+            directory.service_for(session, number, utcnow().astimezone(NORWAY).date(),
+                                  journey.district(draft.answers))
             if number
             else None
         )

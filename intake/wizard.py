@@ -25,16 +25,22 @@ from routing.models import Envelope, Municipality, Service
 
 # Steps whose answer settles where the report goes.
 RESOLVING = {"location-confirm", "municipality", "own-municipality"}
-LOCATION_STEPS = ("location-confirm", "municipality", "own-municipality")
+LOCATION_STEPS = ("location-confirm", "municipality", "own-municipality", "district")
 
 
 def context_for(session: Session, draft: DraftData, step: str = "") -> StepContext:
     parsed = journey.parse_child_step(step)
+    name = ""
+    if step == "district":
+        number = journey.municipality_number(draft.answers)
+        municipality = session.get(Municipality, number) if number else None
+        name = municipality.name if municipality else ""
     return StepContext(
         answers=draft.answers,
         look_up_postal_code=lambda code: directory.look_up_postal_code(session, code),
         municipality_choices=municipality_choices(session),
         child_index=parsed[0] if parsed else 0,
+        municipality_name=name,
     )
 
 
@@ -112,7 +118,11 @@ def save_step(
     if step == "children" and "count" in before:
         draft.answers[step]["count"] = before["count"]
     if valid and step in RESOLVING:
-        draft.answers[step]["receiving"] = receiving_status(session, draft.answers)
+        _municipality_settled(session, draft, step)
+    if valid and step == "district":
+        draft.answers[step]["municipality"] = journey.municipality_number(draft.answers)
+        draft.answers[step]["receiving"] = receiving_status(
+            session, draft.answers, district=journey.district(draft.answers))
     _mark(draft, step, valid)
     if valid and step == "children" and draft.answers[step].get("add_another") == "yes":
         _add_child(draft)
@@ -120,13 +130,31 @@ def save_step(
     return Saved(form, valid)
 
 
-def receiving_status(session: Session, answers: Mapping[str, Mapping[str, Any]]) -> str:
-    """Whether the municipality's service can receive a report through this website now."""
+def _municipality_settled(session: Session, draft: DraftData, step: str) -> None:
+    """The answer settling the municipality stores what the journey needs to know of it: can
+    its service receive, and which of its districts have a service of their own."""
+    answers = draft.answers[step]
+    answers["receiving"] = receiving_status(session, draft.answers)
+    number = journey.municipality_number(draft.answers)
+    answers["districts"] = (
+        directory.districts_served(session, number, utcnow().astimezone(NORWAY).date())
+        if number and number != "unknown" else []
+    )
+    if journey.answer(draft.answers, "district", "municipality") != number:
+        # A district answered for another municipality (even "I do not know") is asked again.
+        _mark(draft, "district", False)
+
+
+def receiving_status(
+    session: Session, answers: Mapping[str, Mapping[str, Any]], district: str | None = None
+) -> str:
+    """Whether the service that gets the report (the district's, when it is given and has one
+    of its own; else the municipality's) can receive a report through this website now."""
     number = journey.municipality_number(answers)
     if not number or number == "unknown":
         return "yes"
     now = utcnow()
-    service = directory.service_for(session, number, now.astimezone(NORWAY).date())
+    service = directory.service_for(session, number, now.astimezone(NORWAY).date(), district)
     if service is None:
         return "no-service"
     if directory.current_key(session, service.id, now) is None:
@@ -233,7 +261,8 @@ def send(
         municipality_name=municipality.name,
     )
     envelope = accept(
-        session, report.encode(document), municipality.number, review_days=review_days, now=now
+        session, report.encode(document), municipality.number, review_days=review_days, now=now,
+        district=journey.district(counted),
     )
     service = session.get(Service, envelope.service_id)
     assert service is not None

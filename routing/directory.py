@@ -162,6 +162,19 @@ def service_for(
     return covering(Coverage.district.is_(None))
 
 
+def districts_served(session: Session, municipality_number: str, on: date) -> list[str]:
+    """The districts of the municipality that a service of their own covers on the given day,
+    in number order: the wizard asks for the district only when there are any."""
+    return sorted({district for district in session.scalars(
+        select(Coverage.district).where(
+            Coverage.municipality_number == municipality_number,
+            Coverage.district.is_not(None),
+            Coverage.valid_from <= on,
+            or_(Coverage.valid_to.is_(None), Coverage.valid_to > on),
+        )
+    ) if district})
+
+
 def current_key(session: Session, service_id: str, at: datetime | None = None) -> ServiceKey | None:
     """The newest key in force for the service: new reports are sealed to it."""
     at = at or utcnow()

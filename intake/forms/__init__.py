@@ -29,6 +29,7 @@ from intake.forms.concern import (
 )
 from intake.forms.opening import (
     AnonymityForm,
+    DistrictForm,
     EmergencyCallForm,
     EmergencyForm,
     LocationConfirmForm,
@@ -47,6 +48,7 @@ FORMS: dict[str, type[StepForm]] = {
     "location-confirm": LocationConfirmForm,
     "municipality": MunicipalityForm,
     "own-municipality": OwnMunicipalityForm,
+    "district": DistrictForm,
     "anonymity": AnonymityForm,
     "child-name": ChildNameForm,
     "child-age": ChildAgeForm,

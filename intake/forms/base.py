@@ -37,8 +37,11 @@ class StepContext:
         look_up_postal_code: Callable[[str], PostalLookup] | None = None,
         municipality_choices: Sequence[tuple[str, str]] = (),
         child_index: int = 0,
+        municipality_name: str = "",
     ) -> None:
         self.answers = answers or {}
+        # The name of the municipality the report goes to, for the district step's choices.
+        self.municipality_name = municipality_name
         self.look_up_postal_code = look_up_postal_code
         self.municipality_choices = municipality_choices
         self.child_index = child_index

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
+from intake import journey
 from intake.forms.base import Choice, StepForm, limit, strip
 from intake.identifiers import ascii_digits
 from routing.directory import PostalCodeKind, normalise_postal_code
@@ -162,6 +163,33 @@ class OwnMunicipalityForm(StepForm):
     def validate_municipality(self, field: SelectField) -> None:
         if field.data not in {value for value, _label in self.context.municipality_choices}:
             raise ValidationError(_l("Choose a municipality from the list"))
+
+
+class DistrictForm(StepForm):
+    """Asked only where a district (bydel) of the municipality has a service of its own. The
+    directory holds district numbers, not names, so a district is shown by its own two digits
+    beside the municipality's name, as the city's own pages number them."""
+
+    district = RadioField(
+        _l("Which district (bydel) does the child live in?"),
+        description=_l("Some districts have their own child welfare service. If it is another "
+                       "district, or you do not know, choose the last option."),
+        invalid_choice_message=_l("Select the district where the child lives, or that you do "
+                                  "not know"),
+    )
+
+    def __init__(self, formdata: Any = None, context: Any = None) -> None:
+        super().__init__(formdata, context)
+        name = self.context.municipality_name
+        self.district.choices = [
+            Choice(number, _l("%(municipality)s, bydel %(number)s", municipality=name,
+                              number=number[4:]))
+            for number in journey.districts(self.context.answers)
+        ] + [Choice("unknown", _l("I do not know / another district"))]
+
+    def adapt(self, reporter_type: str | None) -> None:
+        if reporter_type == "child":
+            self.district.label.text = _l("Which district (bydel) do you live in?")
 
 
 class AnonymityForm(StepForm):

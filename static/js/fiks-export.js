@@ -19,6 +19,7 @@
   var INSTEAD = "Use the concern-report/1 JSON instead.";
   var DELIVERY_CHANNEL = "Meld fra om bekymring for et barn";
   var NO_DISTRICT = "00";
+  var DISTRICT_NUMBER = /^[0-9]{6}$/;
 
   // Python's str.isspace() characters, for \s and strip(); and str.splitlines()'s line ends.
   var PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029" +
@@ -521,9 +522,17 @@
     return {
       kommunenummer: number,
       kommunenavn: line(truthy(name) ? name : ""),
-      bydelsnummer: NO_DISTRICT,
+      bydelsnummer: district(get(location, "district"), number),
       bydelsnavn: ""
     };
+  }
+
+  function district(value, municipalityNumber) {
+    if (typeof value === "string" && DISTRICT_NUMBER.test(value) &&
+        value.slice(0, 4) === municipalityNumber && value.slice(4) !== NO_DISTRICT) {
+      return value.slice(4);
+    }
+    return NO_DISTRICT;
   }
 
   function tail(report) {

@@ -268,10 +268,23 @@
     this.list(container).appendChild(row);
   };
 
+  /* Codes whose meaning the team must not have to guess (inbox/report_text.py's EXPLAINED):
+     the sentence the page was given in its data attributes, translated. */
+  var EXPLAINED = { found_by: { reporter_municipality: "foundByReporterMunicipality" } };
+
   Renderer.prototype.mapping = function (mapping, container, level) {
     var self = this;
     Object.keys(mapping).forEach(function (key) {
-      self.item(humanise(key), mapping[key], container, level);
+      var value = mapping[key];
+      var explained = Object.prototype.hasOwnProperty.call(EXPLAINED, key) &&
+        typeof value === "string" &&
+        Object.prototype.hasOwnProperty.call(EXPLAINED[key], value) &&
+        self.texts[EXPLAINED[key][value]];
+      if (explained) {
+        self.row(container, humanise(key), { text: explained, missing: false });
+      } else {
+        self.item(humanise(key), value, container, level);
+      }
     });
   };
 
@@ -357,7 +370,8 @@
     var heading = document.getElementById("opened-report-heading");
     var container = document.getElementById("report-document");
     var texts = {
-      notGiven: data.textNotGiven, none: data.textNone, yes: data.textYes, no: data.textNo
+      notGiven: data.textNotGiven, none: data.textNone, yes: data.textYes, no: data.textNo,
+      foundByReporterMunicipality: data.textFoundByReporterMunicipality
     };
     var fiksButton = document.getElementById("fiks-button");
     var fiksRefused = document.getElementById("fiks-refused");

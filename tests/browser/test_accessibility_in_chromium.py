@@ -17,19 +17,39 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 import pytest
 from playwright.sync_api import Browser, Page
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 import i18n
+from database import Database
 from intake import journey
 from intake.forms import FORMS, StepContext
+from routing.models import Coverage, Service
 from tests.browser.walks import MORE_PAGES, PATHS, Person, sending_freely
-from tests.conftest import LiveSystem
+from tests.conftest import LiveSystem, add_service
 
 
 @pytest.fixture(scope="module")
 def shared_live_system(shared_live_system: LiveSystem) -> LiveSystem:
-    """This module sends many reports from one address: the per-client limit raised."""
+    """This module sends many reports from one address: the per-client limit raised. And
+    Trondheim has a district served apart, so a walk meets the district step (a_district)."""
+    with_a_district(shared_live_system)
     return sending_freely(shared_live_system)
+
+
+def with_a_district(system: LiveSystem) -> None:
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            if session.get(Service, "trondheim") is not None:
+                return
+        add_service(database, "5001", "trondheim", system.root)
+        add_service(database, "5001", "trondheim-midtbyen", system.root)
+        with database.session() as session:
+            session.scalars(select(Coverage).where(
+                Coverage.service_id == "trondheim-midtbyen")).one().district = "500101"
+    finally:
+        database.dispose()
 
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 WIDTHS = (320, 1280)
@@ -54,7 +74,8 @@ MARKUP = """() => document.documentElement.outerHTML
   .replace(/name="csrf_token" value="[^"]*"/g, "")"""
 REPORTER_TYPES = {"private-named": "private", "private-anonymous": "private",
                   "professional": "professional", "child": "child",
-                  "where-the-child-was": "private", "siblings-then-gone": "professional"}
+                  "where-the-child-was": "private", "siblings-then-gone": "professional",
+                  "a-district": "private"}
 BEFORE_REPORTER_TYPE = {"emergency", "emergency-call", "reporter-type"}
 
 

@@ -479,6 +479,13 @@ def variants() -> dict[str, dict[str, Any]]:
             d.update(language="xx"), d["location"].update(found_by="something-new"))),
         "chosen from the list": (private, lambda d: d["location"].update(
             found_by="chosen_from_list")),
+        "a district": (private, lambda d: d["location"].update(district="030101")),
+        "district not known": (professional, lambda d: d["location"].update(district=None)),
+        "another municipality's district": (private, lambda d: d["location"].update(
+            district="460101")),
+        "district 00": (professional, lambda d: d["location"].update(district="030100")),
+        "a district and a newline": (private, lambda d: d["location"].update(
+            district="030101\n")),
         "a field added later": (private, lambda d: d["children"][0].update(
             favourite_colour="blå", relation="cousin", birth_date="2015-02-30")),
         "unknown reporter type": (private, lambda d: d.update(reporter_type="robot")),
@@ -511,6 +518,8 @@ def test_the_browsers_ks_export_is_the_python_export_for_every_kind_of_report(
                  "professional gave little", "summer time, microseconds"):
         document = json.loads(expected[name]["text"])
         fiks.assert_valid(document, "privat" if "privatMelder" in document else "offentlig")
+    assert json.loads(expected["a district"]["text"])["bydelsnummer"] == "01"
+    assert json.loads(expected["another municipality's district"]["text"])["bydelsnummer"] == "00"
     summer = json.loads(expected["summer time, microseconds"]["text"])
     assert summer["sendingstidspunkt"] == "2025-07-01T23:59:59"
 

@@ -399,3 +399,35 @@ def test_without_javascript_the_page_offers_the_download_and_the_command(
         expect(page.get_by_label("The key file’s passphrase")).to_be_hidden()
     finally:
         context.close()
+
+
+REPORTER_MUNICIPALITY_SENTENCE = (
+    "Neither where the child lives nor where the child was when the concern arose is known, so "
+    "this report was sent to the reporter's own municipality. Check whether another "
+    "municipality should have it, and forward it if so.")
+
+
+def test_a_report_sent_to_the_reporters_own_municipality_says_so_in_a_sentence(
+    context: BrowserContext, shared_live_system: LiveSystem, team: str,
+):
+    """Neither place known: the team reads why the report came to them and what to do, not the
+    code the report carries."""
+    document = {"schema": "concern-report/1", "location": {
+        "municipality_number": "0301", "municipality_name": "Oslo", "postal_code": None,
+        "found_by": "reporter_municipality"}, "concern": {"description": "Alene på natta."}}
+    database = Database(shared_live_system.database_url)
+    try:
+        with database.session() as session:
+            envelope = accept(session, json.dumps(document).encode("utf-8"), "0301")
+            deliver(session, envelope.id)
+            envelope_id = envelope.id
+    finally:
+        database.dispose()
+    page = context.new_page()
+    sign_in(page, shared_live_system, team)
+    open_page(page, shared_live_system, envelope_id)
+    open_with(page, shared_live_system.key_files["0301"], KEY_PASSPHRASE)
+    expect(page.locator("#opened-report")).to_be_visible(timeout=30_000)
+    assert shown_value(page, "Location", "Found by") == REPORTER_MUNICIPALITY_SENTENCE
+    assert "reporter_municipality" not in page.locator("#report-document").inner_text()
+    assert shown_value(page, "Location", "Municipality number") == "0301"

@@ -570,6 +570,22 @@ def siblings_then_gone(person: Person, base_url: str) -> None:
     person.look(name="not-found")
 
 
+def a_district(person: Person, base_url: str) -> None:
+    """A municipality with a district served by a service of its own (Trondheim's 500101,
+    which the accessibility module's live system adds): the district step, empty, with its
+    error and filled in."""
+    start(person, base_url)
+    person.answer("No")
+    person.answer("I am worried about a child I know")
+    person.fill("What is the postal code where the child lives?", "7010")
+    person.next_page()
+    person.answer("Yes")
+    assert person.page.url.endswith("/report/district"), person.page.url
+    person.continue_empty()
+    person.answer("I do not know / another district")
+    assert person.page.url.endswith("/report/anonymity"), person.page.url
+
+
 def expired_draft_cookie() -> str:
     """A well-formed draft cookie whose draft the server no longer has."""
     from intake.drafts import DraftKey
@@ -580,4 +596,5 @@ def expired_draft_cookie() -> str:
 MORE_PAGES = {
     "where-the-child-was": where_the_child_was,
     "siblings-then-gone": siblings_then_gone,
+    "a-district": a_district,
 }

@@ -615,6 +615,36 @@ def test_the_text_rendering_labels_every_answer_and_indents_sections():
     )
 
 
+REPORTER_MUNICIPALITY_SENTENCE = (
+    "Found by: Neither where the child lives nor where the child was when the concern arose is "
+    "known, so this report was sent to the reporter's own municipality. Check whether another "
+    "municipality should have it, and forward it if so.")
+
+
+def test_flask_inbox_open_says_plainly_a_report_went_to_the_reporters_own_municipality(
+    app, client, database, services, tmp_path
+):
+    document = report_document("Liten jente alene på natta.", location={
+        "municipality_number": "0301", "found_by": "reporter_municipality"})
+    envelope = deliver_report(database, "0301", document)
+    sign_in(client, "olsen")
+    envelope_file = download_to(client, envelope, tmp_path / "download.json")
+    result = run_open(app, envelope_file, services["oslo"].key_file, tmp_path / "opened")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "opened" / f"{envelope.reference}.txt").read_text(encoding="utf-8")
+    assert f"  {REPORTER_MUNICIPALITY_SENTENCE}\n" in text
+    assert "reporter_municipality" not in text
+    # The saved report keeps the code, for the case systems that read it.
+    saved = json.loads((tmp_path / "opened" / f"{envelope.reference}.json").read_text("utf-8"))
+    assert saved["location"]["found_by"] == "reporter_municipality"
+
+
+def test_the_text_rendering_shows_other_ways_found_as_they_are():
+    text = render_text({"location": {"found_by": "postal_code"},
+                        "note": {"found_by": 3}})
+    assert text == "Location:\n  Found by: postal_code\nNote:\n  Found by: 3\n"
+
+
 # --- flask inbox add-user ------------------------------------------------------------------------
 
 

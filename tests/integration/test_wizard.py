@@ -598,3 +598,87 @@ def test_a_follow_up_typed_beside_another_answer_is_neither_shown_nor_sent(
     report = opened_report(database, oslo)
     assert report["interpreter"] == {"needed": "no", "language": None}
     assert "Tigrinja" not in json.dumps(report, ensure_ascii=False)
+
+
+# --- districts (bydeler) -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def gamle_oslo(database, oslo, tmp_path):
+    """Oslo's district 030101 (Gamle Oslo) served by a service of its own; the rest of Oslo,
+    and reports whose district is not known, by "oslo"."""
+    from datetime import date
+
+    from routing.models import Coverage
+
+    key_file = add_service(database, "0301", "gamle-oslo", tmp_path)
+    with database.session() as session:
+        coverage = session.scalars(select(Coverage).where(
+            Coverage.service_id == "gamle-oslo")).one()
+        coverage.district = "030101"
+        assert coverage.valid_from == date(2024, 1, 1)
+    return key_file
+
+
+def walk_with_district(wizard: Wizard, district: str) -> dict[str, str]:
+    """A named private report for postal code 0150 (Oslo), answering the district step;
+    returns the district page and check-your-answers page."""
+    start(wizard)
+    page = wizard.transport.get("/report/district")
+    wizard.answer("district", {"district": district})
+    wizard.answer("anonymity", {"anonymity": "named"})
+    wizard.answer("child-1-name", {"name": "Ola"})
+    wizard.answer("child-1-age", {"age": "8"})
+    wizard.answer("child-1-address", {"address": "Storgata 1"})
+    wizard.answer("child-1-relation", {"relation": "neighbour"})
+    wizard.answer("children", {"add_another": "no"})
+    wizard.answer("parents", {})
+    wizard.answer("topics", {})
+    wizard.answer("concern", {"description": "Bekymret."})
+    for step in ("source", "timing", "child-views", "interpreter"):
+        wizard.answer(step, {})
+    wizard.answer("about-you", {"name": "Kari Nabo", "phone": "91234567"})
+    check = wizard.transport.get("/report/check")
+    wizard.send()
+    return {"district": page.html, "check": check.html}
+
+
+def envelope_service(database) -> str:
+    with database.session() as session:
+        return session.scalars(select(Envelope)).one().service_id
+
+
+def test_choosing_a_district_with_its_own_service_sends_the_report_there(
+    wizard, database, gamle_oslo
+):
+    from inbox.fiks_export import to_fiks_v2
+
+    pages = walk_with_district(wizard, "030101")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pages["district"]))
+    assert "Hvilken bydel bor barnet i?" in text
+    assert "Oslo, bydel 01" in text and "Jeg vet ikke / en annen bydel" in text
+    assert "Oslo, bydel 01" in re.sub(r"<[^>]+>", "", pages["check"])
+    assert envelope_service(database) == "gamle-oslo"
+    report = opened_report(database, gamle_oslo)
+    assert report["location"]["district"] == "030101"
+    assert to_fiks_v2(report)["bydelsnummer"] == "01"
+
+
+def test_not_knowing_the_district_sends_the_report_to_the_municipalitys_service(
+    wizard, database, oslo, gamle_oslo
+):
+    from inbox.fiks_export import to_fiks_v2
+
+    walk_with_district(wizard, "unknown")
+    assert envelope_service(database) == "oslo"
+    report = opened_report(database, oslo)
+    assert report["location"]["district"] is None
+    assert to_fiks_v2(report)["bydelsnummer"] == "00"
+
+
+def test_a_municipality_without_districts_of_its_own_is_not_asked_for_one(
+    client, wizard, database, oslo
+):
+    start(wizard)
+    assert client.get("/report/district").location.endswith("/report/anonymity")
+    wizard.answer("anonymity", {"anonymity": "named"})

@@ -299,3 +299,69 @@ def test_report_goes_to_the_municipality_the_reporter_confirmed_or_chose(answers
     assert journey.municipality_number(answers) == expected
     if expected:
         assert journey.routed_by(answers) == found_by
+
+
+# --- districts (bydeler) -----------------------------------------------------------------------
+
+GAMLE_OSLO = "030101"
+# The server stores, beside the answer that settles the municipality, its districts that have a
+# service of their own (wizard._municipality_settled).
+OSLO_WITH_DISTRICT = {**POSTAL_CODE, "location-confirm": {"confirmed": "yes", "receiving": "yes",
+                                                           "districts": [GAMLE_OSLO]}}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [OSLO_WITH_DISTRICT,
+     {**NO_POSTAL_CODE, "municipality": {"municipality": OSLO, "districts": [GAMLE_OSLO]}},
+     {**NOWHERE_KNOWN, "municipality": {"municipality": "unknown"},
+      "own-municipality": {"municipality": OSLO, "districts": [GAMLE_OSLO]}}],
+    ids=["postal-code", "list", "own-municipality"],
+)
+def test_a_municipality_with_districts_of_their_own_asks_for_the_district_after_the_location(
+    answers,
+):
+    steps = journey.path({**PRIVATE, **answers})
+    assert steps[steps.index("district") + 1] == "anonymity"
+    assert steps.index("district") == max(steps.index(s) for s in steps
+                                          if journey.section_of(s) == "location")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [CONFIRMED,
+     {**POSTAL_CODE, "location-confirm": {"confirmed": "yes", "receiving": "yes",
+                                          "districts": []}},
+     {**DECLINED, "municipality": {"municipality": BERGEN, "districts": []},
+      "district": {"district": GAMLE_OSLO, "municipality": OSLO}}],
+    ids=["no-districts-stored", "none-served-apart", "left-oslo-for-bergen"],
+)
+def test_a_municipality_without_districts_skips_the_step_and_its_answer_counts_for_nothing(
+    answers,
+):
+    answers = {**PRIVATE, **answers}
+    assert "district" not in journey.path(answers)
+    done = [*done_up_to(answers, "check"), "district"]
+    assert "district" not in journey.counted(answers, done)
+    assert journey.district(journey.counted(answers, done)) is None
+
+
+def test_the_chosen_district_routes_the_report_and_i_do_not_know_routes_to_the_default():
+    chosen = {**PRIVATE, **OSLO_WITH_DISTRICT,
+              "district": {"district": GAMLE_OSLO, "municipality": OSLO, "receiving": "yes"}}
+    assert journey.district(chosen) == GAMLE_OSLO
+    unknown = {**chosen, "district": {"district": "unknown", "municipality": OSLO}}
+    assert journey.district(unknown) is None
+    assert journey.municipality_number(unknown) == OSLO
+    # A district the journey did not offer (a forged or stale answer) is not followed.
+    assert journey.district({**chosen, "district": {"district": "030102"}}) is None
+
+
+def test_a_district_whose_service_cannot_receive_ends_the_journey_after_the_district():
+    answers = {**PRIVATE, **OSLO_WITH_DISTRICT,
+               "district": {"district": GAMLE_OSLO, "municipality": OSLO,
+                            "receiving": "no-key"}}
+    assert journey.path(answers)[-3:] == ["location-confirm", "district", journey.NOT_RECEIVING]
+    # Given for another municipality, that answer says nothing about this one's service.
+    elsewhere = {**answers, "district": {**answers["district"], "municipality": BERGEN}}
+    assert journey.NOT_RECEIVING not in journey.path(elsewhere)
