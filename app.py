@@ -47,6 +47,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     config.check()
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
+    # We never make an address with "//": one that has it is a client's mistake, and a 404 says
+    # so where Werkzeug's default would redirect an API client somewhere it did not ask for.
+    app.url_map.merge_slashes = False
     app.config.update(
         SECRET_KEY=config.secret_key,
         MAX_CONTENT_LENGTH=config.max_content_length,

@@ -149,6 +149,18 @@ def test_another_services_envelopes_are_404_exactly_like_missing_ones(
     assert listed(client, two_services["bergen"]) == [bergens]
 
 
+def test_an_address_with_a_doubled_slash_is_404_not_a_redirect(client, database, two_services):
+    """A client that builds "//" has a bug it should hear about, not be sent elsewhere."""
+    oslos = send(database, OSLO)
+    for path in (f"/api/v1/envelopes//{oslos}", f"/api/v1//envelopes/{oslos}",
+                 "/api/v1/envelopes/%2F%E2%80%AE"):
+        response = client.get(path, headers=auth(two_services["oslo"]))
+        assert response.status_code == 404, path
+        assert "Location" not in response.headers, path
+    assert client.get(f"/api/v1/envelopes/{oslos}",
+                      headers=auth(two_services["oslo"])).status_code == 200
+
+
 @pytest.mark.parametrize(
     "headers",
     [
