@@ -13,6 +13,7 @@ CSRF token from every page. The load generator shares the machine's cores with w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import os
@@ -430,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small numbers, a quick check")
     parser.add_argument("--reports", type=int, help="reports for the memory run (10000; quick 16)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients at saturation")
+    parser.add_argument("--postgresql", metavar="URL",
+                        default=os.environ.get("BENCH_POSTGRES_URL") or None,
+                        help="measure on PostgreSQL (the production database): a server URL; "
+                             "a new database is made on it and dropped after (default: SQLite)")
     args = parser.parse_args(argv)
     quick = args.quick or os.environ.get("QUICK") not in (None, "", "0")
     settings = Settings(
@@ -443,13 +448,16 @@ def main(argv: list[str] | None = None) -> int:
     table.say(f"Benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}, load average before "
               f"{os.getloadavg()[0]:.1f}{', quick' if quick else ''}")
-    table.say("gunicorn --workers 4 (sync, as the Dockerfile), SQLite (WAL), redis-server on a "
+    database = "PostgreSQL (loopback TCP)" if args.postgresql else "SQLite (WAL)"
+    table.say(f"gunicorn --workers 4 (sync, as the Dockerfile), {database}, redis-server on a "
               "Unix socket; client and server share the machine")
     began = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="concern-bench-") as temporary:
-        root = Path(temporary)
+    with contextlib.ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="concern-bench-")))
+        database_url = (stack.enter_context(bench_system.postgresql_database(args.postgresql))
+                        if args.postgresql else None)
         form_rate = baseline(settings, table, root)
-        system = bench_system.start(root / "system", workers=1)
+        system = bench_system.start(root / "system", workers=1, database_url=database_url)
         try:
             measure(system, settings, table, form_rate)
         except BaseException:

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +35,25 @@ SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 SERVICES = {"0301": "oslo", "4601": "bergen"}
 # The production image's command (Dockerfile CMD): four sync workers, nothing else changed.
 GUNICORN_ARGS = ["--workers", "4"]
+
+
+@contextmanager
+def postgresql_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server that `server_url` reaches (any database
+    on it), dropped afterwards: the benchmark never touches data it did not make."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"concern_bench_{os.getpid()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def free_port() -> int:
@@ -139,11 +160,12 @@ class System:
             self.redis.wait(10)
 
 
-def start(root: Path, workers: int = 1) -> System:
-    """Prepare `root` (var/, logs/, the database), then start redis, the web app and workers."""
+def start(root: Path, workers: int = 1, database_url: str | None = None) -> System:
+    """Prepare `root` (var/, logs/, the database), then start redis, the web app and workers.
+    `database_url`: an empty database to use instead of a new SQLite file."""
     for name in ("var", "logs"):
         (root / name).mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{root / 'var' / 'concern.db'}"
+    database_url = database_url or f"sqlite:///{root / 'var' / 'concern.db'}"
     database = Database(database_url)
     database.create_all()
     with database.session() as session:
