@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from routing.acceptance import REPORT_SCHEMA
+from routing.directory import is_district_of
 
 FORMAT = "KS Fiks v2"
 INSTEAD = "Use the concern-report/1 JSON instead."
@@ -28,7 +29,6 @@ NORWAY = ZoneInfo("Europe/Oslo")
 # KS numbers a district (bydel) by its own two digits; "00" says "no district": the report
 # names none (its municipality has no districts served apart, or the reporter did not know).
 NO_DISTRICT = "00"
-DISTRICT_NUMBER = re.compile(r"[0-9]{6}")
 
 # The two patterns in the schema that our own validation does not already guarantee.
 PHONE_PATTERN = re.compile(r"^[+]?[0-9]+([- ][0-9]+)*$")
@@ -152,8 +152,7 @@ def _head(report: Mapping[str, Any]) -> dict[str, Any]:
 def _district(district: Any, municipality_number: str) -> str:
     """The report's district ("030101") as KS numbers it ("01"), if it is one of the report's
     own municipality; otherwise "00"."""
-    if (isinstance(district, str) and DISTRICT_NUMBER.fullmatch(district)
-            and district[:4] == municipality_number and district[4:] != NO_DISTRICT):
+    if isinstance(district, str) and is_district_of(district, municipality_number):
         return district[4:]
     return NO_DISTRICT
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -148,10 +148,7 @@ def service_for(
             select(Service)
             .join(Coverage)
             .where(
-                Coverage.municipality_number == municipality_number,
-                which,
-                Coverage.valid_from <= on,
-                or_(Coverage.valid_to.is_(None), Coverage.valid_to > on),
+                Coverage.municipality_number == municipality_number, which, _in_force(on)
             )
         )
 
@@ -169,10 +166,15 @@ def districts_served(session: Session, municipality_number: str, on: date) -> li
         select(Coverage.district).where(
             Coverage.municipality_number == municipality_number,
             Coverage.district.is_not(None),
-            Coverage.valid_from <= on,
-            or_(Coverage.valid_to.is_(None), Coverage.valid_to > on),
+            _in_force(on),
         )
     ) if district})
+
+
+def _in_force(on: date) -> ColumnElement[bool]:
+    """Coverage that holds on the given day: begun, and not yet ended."""
+    return and_(Coverage.valid_from <= on,
+                or_(Coverage.valid_to.is_(None), Coverage.valid_to > on))
 
 
 def current_key(session: Session, service_id: str, at: datetime | None = None) -> ServiceKey | None:

@@ -79,6 +79,18 @@ def delivered(system: LiveSystem, reference: str) -> str:
         database.dispose()
 
 
+def accepted_and_delivered(system: LiveSystem, document: bytes, municipality: str) -> str:
+    """A report accepted and delivered in-process, without the wizard: its envelope id."""
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            envelope = accept(session, document, municipality)
+            deliver(session, envelope.id)
+            return envelope.id
+    finally:
+        database.dispose()
+
+
 def python_opens(system: LiveSystem, envelope_id: str) -> dict[str, Any]:
     database = Database(system.database_url)
     try:
@@ -358,14 +370,8 @@ def test_the_open_page_alone_may_compile_webassembly_and_only_for_its_own_servic
     oslo_report: tuple[str, str],
 ):
     envelope_id, _ = oslo_report
-    database = Database(shared_live_system.database_url)
-    try:
-        with database.session() as session:
-            bergen = accept(session, b'{"concern": {"description": "Bergen"}}', "4601")
-            deliver(session, bergen.id)
-            bergen_id = bergen.id
-    finally:
-        database.dispose()
+    bergen_id = accepted_and_delivered(
+        shared_live_system, b'{"concern": {"description": "Bergen"}}', "4601")
     page = context.new_page()
     sign_in(page, shared_live_system, team)
     listing = page.goto(shared_live_system.base_url + "/inbox/")
@@ -415,14 +421,8 @@ def test_a_report_sent_to_the_reporters_own_municipality_says_so_in_a_sentence(
     document = {"schema": "concern-report/1", "location": {
         "municipality_number": "0301", "municipality_name": "Oslo", "postal_code": None,
         "found_by": "reporter_municipality"}, "concern": {"description": "Alene på natta."}}
-    database = Database(shared_live_system.database_url)
-    try:
-        with database.session() as session:
-            envelope = accept(session, json.dumps(document).encode("utf-8"), "0301")
-            deliver(session, envelope.id)
-            envelope_id = envelope.id
-    finally:
-        database.dispose()
+    envelope_id = accepted_and_delivered(
+        shared_live_system, json.dumps(document).encode("utf-8"), "0301")
     page = context.new_page()
     sign_in(page, shared_live_system, team)
     open_page(page, shared_live_system, envelope_id)

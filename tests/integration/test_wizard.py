@@ -52,6 +52,12 @@ def start(wizard: Wizard, reporter_type: str = "private") -> None:
 
 def private_to_concern(wizard: Wizard) -> None:
     start(wizard)
+    named_child_to_concern(wizard)
+
+
+def named_child_to_concern(wizard: Wizard) -> None:
+    """From the anonymity step (the place already settled) to the concern step: named, one
+    child, Ola, 8."""
     wizard.answer("anonymity", {"anonymity": "named"})
     wizard.answer("child-1-name", {"name": "Ola"})
     wizard.answer("child-1-age", {"age": "8"})
@@ -360,15 +366,7 @@ def test_every_public_page_has_the_exit_link_and_delete_where_there_is_a_draft(
     check("error", "/no-such-page", client.get("/no-such-page"), delete=False, status=404)
 
     # With a draft: every step of a whole journey, and the pages around it.
-    start(wizard)
-    wizard.answer("anonymity", {"anonymity": "named"})
-    wizard.answer("child-1-name", {"name": "Ola"})
-    wizard.answer("child-1-age", {"age": "8"})
-    wizard.answer("child-1-address", {"address": "Storgata 1"})
-    wizard.answer("child-1-relation", {"relation": "neighbour"})
-    wizard.answer("children", {"add_another": "no"})
-    wizard.answer("parents", {})
-    wizard.answer("topics", {})
+    private_to_concern(wizard)
     wizard.answer("concern", {"description": "Bekymret."})
     for step in ("source", "timing", "child-views", "interpreter"):
         wizard.answer(step, {})
@@ -626,14 +624,7 @@ def walk_with_district(wizard: Wizard, district: str) -> dict[str, str]:
     start(wizard)
     page = wizard.transport.get("/report/district")
     wizard.answer("district", {"district": district})
-    wizard.answer("anonymity", {"anonymity": "named"})
-    wizard.answer("child-1-name", {"name": "Ola"})
-    wizard.answer("child-1-age", {"age": "8"})
-    wizard.answer("child-1-address", {"address": "Storgata 1"})
-    wizard.answer("child-1-relation", {"relation": "neighbour"})
-    wizard.answer("children", {"add_another": "no"})
-    wizard.answer("parents", {})
-    wizard.answer("topics", {})
+    named_child_to_concern(wizard)
     wizard.answer("concern", {"description": "Bekymret."})
     for step in ("source", "timing", "child-views", "interpreter"):
         wizard.answer(step, {})
