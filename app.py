@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -79,6 +79,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
     app.before_request(i18n.remember_choice)
+    # Before CSRFProtect, which reads every field name as text and fails on a nameless one.
+    app.before_request(_refuse_nameless_form_fields)
     csrf.init_app(app)
     app.teardown_appcontext(close_db_session)
 
@@ -179,6 +181,13 @@ def demo_setup() -> None:
             number = service_id.removeprefix("demo-")
             if f"demo-{number}" not in users:
                 create_user(session, f"demo-{number}", f"demo-password-{number}", demo_service_id(number))
+
+
+def _refuse_nameless_form_fields() -> None:
+    """A multipart part whose name cannot be read (name="\\r") becomes a field named None in
+    Werkzeug. No browser sends one, and nothing downstream expects it: a plain 400."""
+    if request.method in ("POST", "PUT", "PATCH") and None in request.form:
+        abort(400)
 
 
 def _security_headers(response: Response) -> Response:

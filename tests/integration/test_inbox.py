@@ -678,3 +678,14 @@ def test_flask_inbox_add_user_refuses_what_it_cannot_do_and_says_why(app, databa
     with database.session() as session:
         assert sorted(session.scalars(select(IntakeUser.username))) == [
             "berg", "olsen", "oslo-admin"]
+
+
+@pytest.mark.parametrize("path", ["/inbox/login", "/report/emergency", "/status"])
+def test_a_form_part_without_a_readable_name_is_a_clear_400_not_a_server_error(client, path):
+    """What no browser sends (a multipart part named "\\r"), hypothesis did: Werkzeug names the
+    field None, and CSRF checking failed on it with a 500."""
+    body = (b'--b\r\nContent-Disposition: form-data; name="\r"\r\n\r\nx\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nolsen\r\n--b--\r\n')
+    response = client.post(path, data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400
+    assert "Vi forsto ikke forespørselen" in response.get_data(as_text=True)
