@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
-from routing.acceptance import NORWAY
+from routing.directory import NORWAY
 from routing.envelope_file import ENVELOPE_ID_RE
 from routing.models import Envelope, EnvelopeState
 

@@ -28,7 +28,7 @@ from inbox import attempts, auth, envelopes, qr_code, second_factor, signin
 from inbox.admin_views import blueprint as admin_blueprint
 from inbox.forms import CodeForm, LoginForm
 from inbox.models import IntakeUser
-from routing.acceptance import NORWAY
+from routing.directory import NORWAY
 from routing.envelope_file import to_file
 from routing.models import Envelope, EnvelopeState, Service
 

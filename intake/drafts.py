@@ -18,7 +18,7 @@ from typing import Any
 import nacl.exceptions
 import nacl.secret
 import nacl.utils
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -71,16 +71,35 @@ class DraftData:
     done: list[str] = field(default_factory=list)
     sent: dict[str, str] | None = None
     version: int = 0
+    # When every complete step was last re-validated together: the wizard's rules and the day
+    # (intake.wizard.recheck_stamp), or "" after a change that was not followed by one.
+    checked: str = ""
 
     def to_json(self) -> bytes:
         return json.dumps(
-            {"answers": self.answers, "done": self.done, "sent": self.sent}, ensure_ascii=False
+            {"answers": self.answers, "done": self.done, "sent": self.sent,
+             "checked": self.checked},
+            ensure_ascii=False,
         ).encode("utf-8")
+
+
+# Every wizard request loads and saves its draft: these are built once, as table statements,
+# so that neither statement building nor the ORM's unit of work is paid per request.
+_DRAFTS = Draft.__table__
+_LOAD = select(_DRAFTS.c.ciphertext, _DRAFTS.c.version, _DRAFTS.c.expires_at).where(
+    _DRAFTS.c.id == bindparam("draft_id"))
+_INSERT = insert(_DRAFTS)
+_UPDATE = (
+    update(_DRAFTS)
+    .where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read"))
+    .values(ciphertext=bindparam("ciphertext"), version=bindparam("written"),
+            expires_at=bindparam("expires"))
+)
 
 
 def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftData | None:
     """The draft, or None if it expired, was deleted, or the key does not open it."""
-    row = session.get(Draft, key.draft_id)
+    row = session.execute(_LOAD, {"draft_id": key.draft_id}).first()
     if row is None or row.expires_at <= (now or utcnow()):
         return None
     try:
@@ -88,7 +107,8 @@ def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftD
     except nacl.exceptions.CryptoError:
         return None
     data = json.loads(plaintext)
-    return DraftData(data["answers"], data["done"], data.get("sent"), row.version)
+    return DraftData(data["answers"], data["done"], data.get("sent"), row.version,
+                     data.get("checked", ""))
 
 
 def save(
@@ -97,16 +117,15 @@ def save(
     """Write the draft, extending its life; StaleDraft if it changed since `data` was loaded."""
     now = now or utcnow()
     ciphertext = nacl.secret.SecretBox(key.key).encrypt(data.to_json())
-    if data.version == 0 and session.get(Draft, key.draft_id) is None:
-        session.add(Draft(id=key.draft_id, ciphertext=ciphertext, version=1, expires_at=now + ttl))
-        session.flush()
+    if data.version == 0 and session.execute(_LOAD, {"draft_id": key.draft_id}).first() is None:
+        session.execute(_INSERT, {"id": key.draft_id, "ciphertext": ciphertext, "version": 1,
+                                  "expires_at": now + ttl})
         data.version = 1
         return
-    result = session.execute(
-        update(Draft)
-        .where(Draft.id == key.draft_id, Draft.version == data.version)
-        .values(ciphertext=ciphertext, version=data.version + 1, expires_at=now + ttl)
-    )
+    result = session.execute(_UPDATE, {
+        "draft_id": key.draft_id, "read": data.version, "ciphertext": ciphertext,
+        "written": data.version + 1, "expires": now + ttl,
+    })
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleDraft(key.draft_id)
     data.version += 1

@@ -33,7 +33,8 @@ from intake.drafts import DraftData, DraftKey, StaleDraft
 from intake.forms.base import SECTION_CAPTIONS
 from intake.forms.status import StatusForm
 from routing import alerts, directory, jobs, receipt_status
-from routing.acceptance import NORWAY, CannotAccept, NoKeyError
+from routing.acceptance import CannotAccept, NoKeyError
+from routing.directory import NORWAY
 from routing.models import Envelope, Municipality, Service
 
 blueprint = Blueprint("intake", __name__)
@@ -125,7 +126,7 @@ def send() -> Any:
         return _render_step("check", draft, saved.form), 422
     reporter_type = journey.reporter_type(draft.answers)
     try:
-        sent = wizard.send(
+        envelope = wizard.send(
             session, draft, language=str(get_locale()), review_days=config().review_days
         )
         draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or ""}
@@ -149,7 +150,7 @@ def send() -> Any:
     except SQLAlchemyError:
         session.rollback()
         return render_template("intake/not_sent.html"), 503
-    _enqueue(sent.envelope.id)
+    _enqueue(envelope.id)
     return redirect(url_for(".receipt"), 303)
 
 

@@ -6,10 +6,12 @@ one of these, and render or redirect.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,12 +22,31 @@ from intake import journey, report
 from intake.drafts import DraftData
 from intake.forms import FORMS, StepContext, StepForm
 from routing import alerts, directory, receipt_status
-from routing.acceptance import NORWAY, accept
-from routing.models import Envelope, Municipality, Service
+from routing.acceptance import accept
+from routing.directory import NORWAY
+from routing.models import Envelope, Municipality
 
 # Steps whose answer settles where the report goes.
 RESOLVING = {"location-confirm", "municipality", "own-municipality"}
 LOCATION_STEPS = ("location-confirm", "municipality", "own-municipality", "district")
+
+
+def _rules_fingerprint() -> str:
+    """A digest of the wizard's code (forms, journey, this module): a deploy that changes what
+    a valid answer is changes it, without anyone having to remember to bump a number."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RULES = _rules_fingerprint()
+
+
+def recheck_stamp(now: datetime | None = None) -> str:
+    """What a re-validation of every complete step depends on besides the answers: the rules
+    and the Norwegian day (a date of birth is checked against today)."""
+    return f"{RULES}:{(now or utcnow()).astimezone(NORWAY).date().isoformat()}"
 
 
 def context_for(session: Session, draft: DraftData, step: str = "") -> StepContext:
@@ -98,6 +119,9 @@ def save_step(
     "previous step" or to the language switch; only valid input marks the step complete.
     """
     action = formdata.get("action", "")
+    # Any change below voids the last full re-check, until _recheck_others makes a new one.
+    unchanged = step == "check" and draft.checked == recheck_stamp()
+    draft.checked = ""
     if step == "location" and action in ("unknown-postal-code", "unknown-where"):
         mode = "list" if action == "unknown-postal-code" else "where_was"
         _location_changed(draft, {"mode": mode})
@@ -126,7 +150,12 @@ def save_step(
     _mark(draft, step, valid)
     if valid and step == "children" and draft.answers[step].get("add_another") == "yes":
         _add_child(draft)
-    _recheck_others(session, draft, step)
+    if unchanged:
+        # Sending: nothing but the declaration changed since the last step's save re-checked
+        # every step under these same rules today, so that check still holds.
+        draft.checked = recheck_stamp()
+    else:
+        _recheck_others(session, draft, step)
     return Saved(form, valid)
 
 
@@ -226,12 +255,7 @@ def _recheck_others(session: Session, draft: DraftData, changed: str) -> None:
             draft.done.remove(name)
     if changed != "check" and "check" in draft.done:
         draft.done.remove("check")
-
-
-@dataclass(frozen=True)
-class Sent:
-    envelope: Envelope
-    service: Service
+    draft.checked = recheck_stamp()
 
 
 def send(
@@ -241,7 +265,7 @@ def send(
     language: str,
     review_days: int,
     now: datetime | None = None,
-) -> Sent:
+) -> Envelope:
     """Build the report from the answers that count, then route, seal and accept it.
 
     The caller has checked `journey.is_complete`; the municipality is recomputed here from the
@@ -250,28 +274,26 @@ def send(
     now = now or utcnow()
     counted = journey.counted(draft.answers, draft.done)
     number = journey.municipality_number(counted)
-    municipality = session.get(Municipality, number) if number else None
-    if municipality is None:
+    name = directory.municipality_name(session, number) if number else None
+    if number is None or name is None:
         raise ValueError("the journey is complete but names no known municipality")
     document = report.build(
         draft.answers,
         draft.done,
         language=language,
         submitted_at=now,
-        municipality_name=municipality.name,
+        municipality_name=name,
     )
     envelope = accept(
-        session, report.encode(document), municipality.number, review_days=review_days, now=now,
+        session, report.encode(document), number, review_days=review_days, now=now,
         district=journey.district(counted),
     )
-    service = session.get(Service, envelope.service_id)
-    assert service is not None
     status_code = receipt_status.issue(envelope)
     draft.answers = {}
     draft.done = []
     # The code lives on only here, in the draft the reporter's cookie opens, until it expires.
     draft.sent = {"envelope_id": envelope.id, "status_code": status_code}
-    return Sent(envelope, service)
+    return envelope
 
 
 def as_pairs(values: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from database import utcnow
-from routing.directory import current_key, service_for
+from routing.directory import service_and_key
 from routing.models import Envelope, EnvelopeState, Service
 from sealing import seal
 
@@ -24,7 +22,6 @@ REPORT_SCHEMA = "concern-report/1"
 # Eight characters a person can read out on the phone: no 0/O, 1/I/L or U.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 REFERENCE_LENGTH = 8
-NORWAY = ZoneInfo("Europe/Oslo")
 
 
 class CannotAccept(Exception):
@@ -43,28 +40,13 @@ class NoKeyError(CannotAccept):
         self.service = service
 
 
-@dataclass(frozen=True)
-class Route:
-    service: Service
-
-
-def route(
-    session: Session, municipality_number: str, now: datetime | None = None,
-    district: str | None = None,
-) -> Service:
-    """The service that covers the municipality (or the district, when it is known and served
-    separately) today, Norwegian date; or NoServiceError."""
-    now = now or utcnow()
-    service = service_for(session, municipality_number, now.astimezone(NORWAY).date(), district)
-    if service is None:
-        raise NoServiceError(municipality_number)
-    return service
+_REFERENCE_TAKEN = select(Envelope.id).where(Envelope.reference == bindparam("reference"))
 
 
 def new_reference(session: Session) -> str:
     while True:
         reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-        if session.scalar(select(Envelope.id).where(Envelope.reference == reference)) is None:
+        if session.scalar(_REFERENCE_TAKEN, {"reference": reference}) is None:
             return reference
 
 
@@ -83,8 +65,10 @@ def accept(
     stored. There is no plaintext fallback.
     """
     now = now or utcnow()
-    service = route(session, municipality_number, now, district)
-    key = current_key(session, service.id, now)
+    found = service_and_key(session, municipality_number, now, district)
+    if found is None:
+        raise NoServiceError(municipality_number)
+    service, key = found
     if key is None:
         raise NoKeyError(service)
     envelope = Envelope(

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -28,6 +29,8 @@ HOME_CATEGORIES = {"G", "B"}
 # a code never suggests a service; the reporter is told so and chooses the municipality from the
 # list (for a child staying on Svalbard, the municipality where the family is registered).
 NOT_MUNICIPALITIES = {"2100": "Svalbard", "2211": "Jan Mayen"}
+# Coverage is by Norwegian calendar day.
+NORWAY = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,15 @@ def look_up_postal_code(session: Session, code: str) -> PostalLookup:
     return PostalLookup(PostalCodeKind.HOME, row.place, (municipality,) if municipality else ())
 
 
+_NAME = select(Municipality.name).where(Municipality.number == bindparam("number"))
+
+
+def municipality_name(session: Session, number: str) -> str | None:
+    """The municipality's name as the report gives it, or None for a number not in the
+    directory."""
+    return session.scalar(_NAME, {"number": number})
+
+
 # Norwegian alphabetical order ends ... X Y Z Æ Ø Å; databases disagree (code points put Å
 # before Ø, en_US puts Å among the A's), so the order is decided here, the same on every backend.
 # The three letters become the ASCII characters right after "z"; other accents (Sámi á, č, đ)
@@ -171,10 +183,16 @@ def districts_served(session: Session, municipality_number: str, on: date) -> li
     ) if district})
 
 
-def _in_force(on: date) -> ColumnElement[bool]:
+def _in_force(on: date | BindParameter[date]) -> ColumnElement[bool]:
     """Coverage that holds on the given day: begun, and not yet ended."""
     return and_(Coverage.valid_from <= on,
                 or_(Coverage.valid_to.is_(None), Coverage.valid_to > on))
+
+
+def _key_in_force(at: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """A key that has begun and is not retired."""
+    return and_(ServiceKey.valid_from <= at,
+                or_(ServiceKey.retired_at.is_(None), ServiceKey.retired_at > at))
 
 
 def current_key(session: Session, service_id: str, at: datetime | None = None) -> ServiceKey | None:
@@ -182,14 +200,46 @@ def current_key(session: Session, service_id: str, at: datetime | None = None) -
     at = at or utcnow()
     return session.scalar(
         select(ServiceKey)
-        .where(
-            ServiceKey.service_id == service_id,
-            ServiceKey.valid_from <= at,
-            or_(ServiceKey.retired_at.is_(None), ServiceKey.retired_at > at),
-        )
+        .where(ServiceKey.service_id == service_id, _key_in_force(at))
         .order_by(ServiceKey.valid_from.desc())
         .limit(1)
     )
+
+
+def _service_and_key_statement(district_given: bool) -> Select[tuple[Service, ServiceKey]]:
+    # A district's own coverage sorts before the municipality's default (false before true).
+    which = (or_(Coverage.district == bindparam("district"), Coverage.district.is_(None))
+             if district_given else Coverage.district.is_(None))
+    at = bindparam("at", type_=ServiceKey.valid_from.type)
+    on = bindparam("on", type_=Coverage.valid_from.type)
+    return (
+        select(Service, ServiceKey)
+        .join(Coverage, Coverage.service_id == Service.id)
+        .outerjoin(ServiceKey, and_(ServiceKey.service_id == Service.id, _key_in_force(at)))
+        .where(Coverage.municipality_number == bindparam("municipality"), which, _in_force(on))
+        .order_by(Coverage.district.is_(None), ServiceKey.valid_from.desc().nulls_last())
+        .limit(1)
+    )
+
+
+# Built once: this runs on every submit.
+_SERVICE_AND_KEY = {given: _service_and_key_statement(given) for given in (False, True)}
+
+
+def service_and_key(
+    session: Session, municipality_number: str, at: datetime, district: str | None = None
+) -> tuple[Service, ServiceKey | None] | None:
+    """`service_for` (on the Norwegian day of `at`) and that service's `current_key`, in one
+    statement: a report is routed and sealed on every submit, and this is one round trip
+    instead of two. None when no service covers the place; the key is None when the service
+    has none in force."""
+    if district is not None and not is_district_of(district, municipality_number):
+        raise ValueError(f"{district!r} is not a district number of {municipality_number}")
+    row = session.execute(_SERVICE_AND_KEY[district is not None], {
+        "municipality": municipality_number, "district": district, "at": at,
+        "on": at.astimezone(NORWAY).date(),
+    }).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def register_key(

@@ -43,8 +43,7 @@ from sqlalchemy.orm import Session
 
 from database import utcnow
 from routing import push
-from routing.acceptance import NORWAY
-from routing.directory import DATA_DIR
+from routing.directory import DATA_DIR, NORWAY
 from routing.models import Coverage, Municipality, Service
 
 NUMBER_CHANGES_FILE = "municipality_number_changes_2024.csv"

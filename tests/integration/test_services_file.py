@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from database import Database
 from routing import directory, services_file
-from routing.acceptance import accept
+from routing.acceptance import NoKeyError, accept
 from routing.models import Coverage, Envelope, Service, ServiceKey
 from routing.services_file import ServicesFileError
 from tests.integration.conftest import KEY_SINCE, add_key, add_service
@@ -324,15 +324,21 @@ def test_oslo_with_one_district_served_separately_routes_by_the_district_when_kn
     with pytest.raises(ValueError):
         district_service_id(db, OSLO, LOAD_DAY, "460101")  # a district of Bergen
 
-    # A report is sealed to the district's service, and only when the district is given.
+    # A report is sealed to the district's service, and only when the district is given. While
+    # that service has no key, its reports are refused, not sealed to the municipality's.
     add_key(db, "oslo", KEY_SINCE)
+    with db.session() as session, pytest.raises(NoKeyError) as refused:
+        accept(session, b"{}", OSLO, district=GAMLE_OSLO)
+    assert refused.value.service.id == "gamle-oslo"
     add_key(db, "gamle-oslo", KEY_SINCE)
     with db.session() as session:
         told = accept(session, b"{}", OSLO, district=GAMLE_OSLO)
         not_told = accept(session, b"{}", OSLO)
+        other_district = accept(session, b"{}", OSLO, district=GRUNERLOKKA)
         keys = {key.service_id: key.key_id for key in session.scalars(select(ServiceKey))}
     assert (told.service_id, told.key_id) == ("gamle-oslo", keys["gamle-oslo"])
     assert (not_told.service_id, not_told.key_id) == ("oslo", keys["oslo"])
+    assert (other_district.service_id, other_district.key_id) == ("oslo", keys["oslo"])
     assert not load(db, write(tmp_path, *OSLO_WITH_A_DISTRICT, name="again.toml")).has_changes
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from intake import drafts
+from intake import wizard as wizard_rules
 from intake.drafts import DraftKey
 from intake.models import Draft
 from routing.models import Envelope, OperatorAlert, ServiceKey
@@ -278,6 +281,37 @@ def test_sending_twice_creates_one_report(client, wizard, database):
     # The draft is marked sent: a replayed send shows the receipt and stores nothing.
     response = client.post("/report/send", data={"declaration": "y", "csrf_token": "x"})
     assert response.status_code == 303 and response.location.endswith("/report/receipt")
+    assert count(database, Envelope) == 0
+
+
+@pytest.mark.parametrize("stamp", ["older-rules:{today}", "{rules}:2020-01-01"],
+                         ids=["after-a-deploy", "on-a-later-day"])
+def test_send_checks_every_answer_again_when_the_rules_or_the_day_changed(
+    client, wizard, database, stamp
+):
+    """Sending skips re-validating the steps only when the last step's save did it under the
+    same rules the same day. A draft from before a deploy (or from yesterday) holding an answer
+    today's rules refuse goes back to that step instead of being sent."""
+    private_to_concern(wizard)
+    wizard.answer("concern", {"description": "Bekymret."})
+    for step in ("source", "timing", "child-views", "interpreter"):
+        wizard.answer(step, {})
+    wizard.answer("about-you", {"name": "Kari"})
+    check = client.get("/report/check")
+    assert check.status_code == 200
+
+    key = DraftKey.from_cookie(client.get_cookie("draft").value)
+    with database.session() as session:
+        draft = drafts.load(session, key)
+        draft.answers["child-1-age"] = {"age": "800"}  # the rules of the day refuse it
+        today = wizard_rules.recheck_stamp().rsplit(":", 1)[1]
+        draft.checked = stamp.format(rules=wizard_rules.RULES, today=today)
+        drafts.save(session, key, draft, timedelta(hours=1))
+
+    response = client.post("/report/send", data={
+        "declaration": "y", "csrf_token": csrf_token(check.get_data(as_text=True))})
+    assert response.status_code == 303
+    assert response.location.endswith("/report/child-1-age")
     assert count(database, Envelope) == 0
 
 
