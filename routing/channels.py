@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,15 +79,15 @@ def set_push_endpoint(session: Session, service_id: str, url: str) -> str:
     return secret
 
 
+_SERVICE_OF_ENVELOPE = select(Service).join(Envelope, Envelope.service_id == Service.id).where(
+    Envelope.id == bindparam("envelope_id"))
+
+
 def open_push(session: Session, envelope_id: str, now: datetime | None = None) -> bool:
     """Record a pending push for an envelope whose service has a push endpoint. True if one is
     pending now. Called in the same transaction that delivers to the inbox, so a delivered
     envelope of a pushing service always has its push row (the reconciler does the rest)."""
-    service = session.scalar(
-        select(Service).join(Envelope, Envelope.service_id == Service.id).where(
-            Envelope.id == envelope_id
-        )
-    )
+    service = session.scalar(_SERVICE_OF_ENVELOPE, {"envelope_id": envelope_id})
     if service is None or not pushes(service):
         return False
     existing = session.scalar(_delivery(envelope_id, PUSH))

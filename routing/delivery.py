@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -36,6 +36,19 @@ def settled_state() -> ColumnElement[str]:
     )
 
 
+# Built once: every report's delivery runs it.
+_DELIVER = (
+    update(Envelope)
+    .where(Envelope.id == bindparam("envelope_id"), Envelope.delivered_at.is_(None))
+    .values(
+        state=settled_state(),
+        delivered_at=bindparam("now", type_=Envelope.delivered_at.type),
+        delivery_attempts=Envelope.delivery_attempts + 1,
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def deliver(session: Session, envelope_id: str, now: datetime | None = None) -> bool:
     """Mark the envelope delivered to the built-in inbox. True if this call delivered it.
 
@@ -45,16 +58,7 @@ def deliver(session: Session, envelope_id: str, now: datetime | None = None) -> 
     acknowledged: it was in their inbox all along).
     """
     now = now or utcnow()
-    result = session.execute(
-        update(Envelope)
-        .where(Envelope.id == envelope_id, Envelope.delivered_at.is_(None))
-        .values(
-            state=settled_state(),
-            delivered_at=now,
-            delivery_attempts=Envelope.delivery_attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_DELIVER, {"envelope_id": envelope_id, "now": now})
     delivered = result.rowcount == 1  # type: ignore[attr-defined]
     if delivered:
         log.info("delivered envelope %s to inbox", envelope_id)
