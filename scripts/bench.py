@@ -19,7 +19,6 @@ import itertools
 import os
 import platform
 import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -34,7 +33,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_system  # noqa: E402
-from bench_system import ROOT, rss_kib  # noqa: E402
+from bench_system import rss_kib  # noqa: E402
 
 from tests.helpers import Page, Wizard, csrf_token, walk_private  # noqa: E402
 
@@ -95,7 +94,8 @@ class Client:
         sent = len(method) + len(path) + 12 + sum(len(k) + len(v) + 4 for k, v in headers.items())
         self.log.append(Request(method, path, response.status, seconds, head + len(data),
                                 sent + len(body or b"")))
-        return Page(response.status, data.decode("utf-8", "replace"), response.getheader("Location"))
+        return Page(response.status, data.decode("utf-8", "replace"),
+                    response.getheader("Location"))
 
     def get(self, path: str) -> Page:
         return self.request("GET", path)
@@ -509,7 +509,7 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
     # README), so a few drafts are walked over HTTP and the rest are copies of them in the
     # database: the same ciphertext under a new id, opened by the same key in the cookie.
     plan = [(rate, 1) for rate in settings.submit_rates] + [(max(settings.submit_rates), 2)]
-    saturated = settings.clients * (5 if settings.reports < 100 else 20)
+    saturated = settings.clients * (5 if settings.reports < 100 else 100)
     needed = sum(int(rate * settings.seconds) for rate, _ in plan) + saturated
     walked: list[tuple[dict[str, str], str]] = []
 
@@ -533,12 +533,24 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
         return client.log
 
     table.section("Final submit alone (POST /report/send: build, seal, store, enqueue)")
+    before = system.cpu_by_part()
     sat = saturate(settings.clients, saturated, send)
+    after = system.cpu_by_part()
     table.row(f"saturation, {settings.clients} clients", f"{sat.rate:.0f} submits/s",
               f"p50 {ms(pct(sat.latencies, 50))}, p99 {ms(pct(sat.latencies, 99))}")
     half = form_rate / 2
     table.row("  target: at least half the bare form POST",
               f"{sat.rate:.0f} vs {half:.0f}/s", verdict(sat.rate >= half, ">= 50% of ceiling"))
+    # Where the machine's time went: what a submit costs, part by part, while the worker
+    # delivers alongside. Half the ceiling on these cores is this many ms for everything.
+    count = len(sat.latencies)
+    for part in after:
+        used = after[part] - before[part]
+        table.row(f"  CPU per submit: {part}", f"{used / count * 1000:.2f} ms")
+    table.row("  CPU per submit: the load generator", f"{sat.cpu / count * 1000:.2f} ms")
+    budget = (os.cpu_count() or 1) / half * 1000 if half else float("nan")
+    table.row("  CPU per submit that half the ceiling allows", f"{budget:.2f} ms",
+              f"(all parts together, on {os.cpu_count()} cores)")
     time.sleep(2)
     delivery_rows: list[tuple[int, float, list[float]]] = []
     for rate, workers in plan:
@@ -568,7 +580,8 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
                   f"{per_second:.0f} deliveries/s")
 
     table.section(f"Memory (VmRSS, largest process of its kind) during {settings.reports} reports")
-    for kind, name in (("web", "web worker (gunicorn)"), ("rq", "RQ worker (flask routing worker)")):
+    kinds = (("web", "web worker (gunicorn)"), ("rq", "RQ worker (flask routing worker)"))
+    for kind, name in kinds:
         early, late = samples["20%"][kind], samples["100%"][kind]
         allowed = 1024 + early // 100
         table.row(name, f"{early / 1024:.1f} MiB at 20%, {late / 1024:.1f} MiB at 100%",

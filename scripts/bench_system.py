@@ -70,6 +70,29 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far, from /proc; 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgresql_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (its backends are not our children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def children(pid: int) -> list[int]:
     """The gunicorn master's workers."""
     found = []
@@ -150,6 +173,20 @@ class System:
     def web_worker_pids(self) -> list[int]:
         assert self.web is not None
         return children(self.web.pid)
+
+    def cpu_by_part(self) -> dict[str, float]:
+        """CPU seconds used so far by each part of the system: the web app (gunicorn's master
+        and workers), the RQ workers, redis-server and, when it is the database, PostgreSQL
+        (every postgres process on the machine: the benchmark's database is not alone there)."""
+        assert self.web is not None and self.redis is not None
+        parts = {
+            "web (gunicorn)": [self.web.pid, *self.web_worker_pids()],
+            "RQ worker(s)": [worker.pid for worker in self.workers],
+            "redis-server": [self.redis.pid],
+        }
+        if self.database_url.startswith("postgresql"):
+            parts["PostgreSQL"] = postgresql_pids()
+        return {part: sum(cpu_seconds(pid) for pid in pids) for part, pids in parts.items()}
 
     def stop(self) -> None:
         self.stop_workers()
