@@ -120,7 +120,8 @@ def save_step(
     """
     action = formdata.get("action", "")
     # Any change below voids the last full re-check, until _recheck_others makes a new one.
-    unchanged = step == "check" and draft.checked == recheck_stamp()
+    stamp = recheck_stamp()
+    unchanged = step == "check" and draft.checked == stamp
     draft.checked = ""
     if step == "location" and action in ("unknown-postal-code", "unknown-where"):
         mode = "list" if action == "unknown-postal-code" else "where_was"
@@ -153,7 +154,7 @@ def save_step(
     if unchanged:
         # Sending: nothing but the declaration changed since the last step's save re-checked
         # every step under these same rules today, so that check still holds.
-        draft.checked = recheck_stamp()
+        draft.checked = stamp
     else:
         _recheck_others(session, draft, step)
     return Saved(form, valid)
@@ -183,10 +184,11 @@ def receiving_status(
     if not number or number == "unknown":
         return "yes"
     now = utcnow()
-    service = directory.service_for(session, number, now.astimezone(NORWAY).date(), district)
-    if service is None:
+    found = directory.service_and_key(session, number, now, district)
+    if found is None:
         return "no-service"
-    if directory.current_key(session, service.id, now) is None:
+    service, key = found
+    if key is None:
         # The reporter is shown the service's phone number; the operators must hear of it.
         alerts.alert_no_key(session, service.id, now)
         return "no-key"
