@@ -114,7 +114,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(
-        lambda: {"locale": i18n.current(), "locales": i18n.LOCALES, "language_url": i18n.language_url}
+        lambda: {"locale": i18n.current(), "locales": i18n.LOCALES,
+                 "language_url": i18n.language_url}
     )
     _configure_logging(config)
     if config.is_production:
@@ -169,7 +170,8 @@ def demo_setup() -> None:
     with database.session() as session:
         if session.scalar(select(func.count()).select_from(Service)) == 0:
             summary = directory.load(session)
-            click.echo(f"Loaded {summary.municipalities} municipalities, {summary.postal_codes} postal codes.")
+            click.echo(f"Loaded {summary.municipalities} municipalities, "
+                       f"{summary.postal_codes} postal codes.")
     with database.session() as session:
         created = create_demo_services(session, settings.var_dir / "demo-keys")
         if created:
@@ -180,7 +182,8 @@ def demo_setup() -> None:
         for service_id in services:
             number = service_id.removeprefix("demo-")
             if f"demo-{number}" not in users:
-                create_user(session, f"demo-{number}", f"demo-password-{number}", demo_service_id(number))
+                create_user(session, f"demo-{number}", f"demo-password-{number}",
+                            demo_service_id(number))
 
 
 def _refuse_nameless_form_fields() -> None:

@@ -99,7 +99,8 @@ class Config:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None = None) -> Config:
-        """Build from keys named like the fields, in upper or lower case; unknown keys are refused."""
+        """Build from keys named like the fields, in upper or lower case; unknown keys are
+        refused."""
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
         for key, value in (values or {}).items():

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from flask import request, session
 
-
 REVIEWED_FILE = Path(__file__).resolve().parent / "translations" / "REVIEWED"
 
 

@@ -63,7 +63,9 @@ def ensure_embedded(var_dir: Path) -> Path:
     return socket
 
 
-def start_server(socket: Path, directory: Path, *, timeout: float = 10.0) -> subprocess.Popen[bytes]:
+def start_server(
+    socket: Path, directory: Path, *, timeout: float = 10.0
+) -> subprocess.Popen[bytes]:
     socket.unlink(missing_ok=True)
     process = subprocess.Popen(
         [

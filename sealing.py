@@ -82,7 +82,9 @@ def unseal(sealed: bytes, private_key: bytes) -> bytes:
     try:
         return unpad(SealedBox(PrivateKey(private_key)).decrypt(sealed))
     except nacl.exceptions.CryptoError as error:
-        raise SealingError("this key cannot open the report (wrong key, or damaged file)") from error
+        raise SealingError(
+            "this key cannot open the report (wrong key, or damaged file)"
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,9 @@ class KdfParams:
 
 
 # `flask keys generate` uses MODERATE (about a second); tests and demo keys use INTERACTIVE.
-KDF_MODERATE = KdfParams(nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE)
+KDF_MODERATE = KdfParams(
+    nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE
+)
 KDF_INTERACTIVE = KdfParams(
     nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE
 )

@@ -28,7 +28,9 @@ class LogRow:
     envelope_id: str | None
 
 
-def entries_for_service(session: Session, service_id: str, limit: int | None = None) -> list[LogRow]:
+def entries_for_service(
+    session: Session, service_id: str, limit: int | None = None
+) -> list[LogRow]:
     """The service's entries, newest first."""
     actor, subject = aliased(IntakeUser), aliased(IntakeUser)
     query = (

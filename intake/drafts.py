@@ -57,7 +57,8 @@ class DraftKey:
             return None
         # Only ids we could have made reach the database: PostgreSQL refuses a NUL in text
         # outright, and a forged cookie is no reason for a server error.
-        if len(draft_id) != 32 or draft_id.strip(_HEX_DIGITS) or len(key) != nacl.secret.SecretBox.KEY_SIZE:
+        if (len(draft_id) != 32 or draft_id.strip(_HEX_DIGITS)
+                or len(key) != nacl.secret.SecretBox.KEY_SIZE):
             return None
         return cls(draft_id, key)
 

@@ -180,7 +180,8 @@ def child_count(answers: Answers) -> int:
     if reporter_type(answers) == "child":
         return 1
     count = answer(answers, "children", "count")
-    return max(1, min(MAX_CHILDREN, int(count))) if str(count or "").isascii() and str(count or "").isdigit() else 1
+    return (max(1, min(MAX_CHILDREN, int(count)))
+            if str(count or "").isascii() and str(count or "").isdigit() else 1)
 
 
 def receiving(answers: Answers) -> str | None:

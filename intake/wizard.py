@@ -129,7 +129,8 @@ def save_step(
         draft.answers[step] = {"mode": mode}
         _mark(draft, step, True)
         return Saved(form_for(session, step, draft), True)
-    if step == "children" and action.startswith("remove-") and action[7:].isascii() and action[7:].isdigit():
+    if (step == "children" and action.startswith("remove-")
+            and action[7:].isascii() and action[7:].isdigit()):
         remove_child(draft, int(action[7:]))
         _mark(draft, step, False)
         return Saved(form_for(session, step, draft), False, stay=True)

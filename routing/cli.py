@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from config import Config
 from database import Database
-
 from extensions import config, database, redis_connection
 from routing import channels, directory, jobs, operations, services_file
 from routing.models import Service, ServiceKey
@@ -77,7 +76,8 @@ def load_services_file(file: Path, dry_run: bool) -> None:
 @click.option("--label", default="", help="A name for the key file, e.g. the service's name.")
 @click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
 def generate_key(out: Path, label: str, passphrase_stdin: bool) -> None:
-    """Make a key pair on this machine; only the passphrase-protected key file holds the private key.
+    """Make a key pair on this machine; only the passphrase-protected key file holds the
+    private key.
 
     Run it on the team's own machine, then register the public key it prints.
     """
@@ -180,8 +180,10 @@ def show_status() -> None:
         if status.oldest_unacknowledged is None:
             click.echo("  oldest unacknowledged: none")
         else:
-            click.echo(f"  oldest unacknowledged: {operations.age(status.oldest_unacknowledged, now)}"
-                       f" old (received {status.oldest_unacknowledged.isoformat(timespec='minutes')}"
+            click.echo(f"  oldest unacknowledged: "
+                       f"{operations.age(status.oldest_unacknowledged, now)}"
+                       f" old (received "
+                       f"{status.oldest_unacknowledged.isoformat(timespec='minutes')}"
                        f", envelope {status.oldest_unacknowledged_id})")
 
 

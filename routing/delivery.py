@@ -112,7 +112,9 @@ def recover(session: Session, envelope_id: str) -> bool:
     return bool(changed)
 
 
-def stuck_envelopes(session: Session, older_than: timedelta, now: datetime | None = None) -> list[str]:
+def stuck_envelopes(
+    session: Session, older_than: timedelta, now: datetime | None = None
+) -> list[str]:
     """Ids of envelopes accepted longer ago than `older_than` and still not delivered.
 
     Failed envelopes are not among them: their tries ran out, the operators were alerted, and

@@ -133,7 +133,9 @@ def age(since: datetime, now: datetime | None = None) -> str:
     return f"{minutes} min"
 
 
-def health(session: Session, stuck_after: timedelta, now: datetime | None = None) -> dict[str, object]:
+def health(
+    session: Session, stuck_after: timedelta, now: datetime | None = None
+) -> dict[str, object]:
     """Whole-system figures for monitoring, with no per-service detail (see routing/health.py
     for why): counts, and the age of the oldest unacknowledged report in seconds."""
     now = now or utcnow()

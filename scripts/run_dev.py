@@ -48,15 +48,16 @@ def main() -> int:
         subprocess.Popen([str(bin_dir / "flask"), "routing", "worker"], cwd=ROOT, env=env)
     )
     time.sleep(1.5)
+    demo_keys = config.var_dir / "demo-keys"
     print(
         f"""
   Public site:  http://{HOST}:{PORT}/
   Inbox:        http://{HOST}:{PORT}/inbox/
   Demo login:   demo-0301 / demo-password-0301   (the demo service for Oslo; every
                 municipality has one: demo-<kommunenummer> / demo-password-<kommunenummer>)
-  Key files:    {config.var_dir / 'demo-keys'}/demo-<kommunenummer>.key
+  Key files:    {demo_keys}/demo-<kommunenummer>.key
   Passphrase:   demo passphrase
-  Open a download:  .venv/bin/flask --app app inbox open FILE --key {config.var_dir / 'demo-keys'}/demo-0301.key
+  Open a download:  .venv/bin/flask --app app inbox open FILE --key {demo_keys}/demo-0301.key
 
   Ctrl-C stops everything.
 """,
@@ -78,7 +79,9 @@ def main() -> int:
                 process.kill()
         if embedded_socket is not None:
             subprocess.run(
-                [sys.executable, "-c", "import redis,sys; redis.Redis(unix_socket_path=sys.argv[1]).shutdown(nosave=True)",
+                [sys.executable, "-c",
+                 "import redis,sys; "
+                 "redis.Redis(unix_socket_path=sys.argv[1]).shutdown(nosave=True)",
                  str(embedded_socket)],
                 check=False, capture_output=True,
             )

@@ -158,12 +158,15 @@ def add_service(database: Database, number: str, service_id: str, key_dir: Path)
     """A service covering one municipality, its key registered, its key file written."""
     pair = KeyPair.generate()
     with database.session() as session:
-        session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}", phone="+47 55 00 00 00"))
+        session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}",
+                            phone="+47 55 00 00 00"))
         session.flush()
-        session.add(Coverage(service_id=service_id, municipality_number=number, valid_from=date(2024, 1, 1)))
+        session.add(Coverage(service_id=service_id, municipality_number=number,
+                             valid_from=date(2024, 1, 1)))
         register_key(session, service_id, pair.public_key)
     key_file = key_dir / f"{service_id}.key"
-    key_file.write_text(write_key_file(pair, KEY_PASSPHRASE, label=service_id, params=KDF_INTERACTIVE))
+    key_file.write_text(write_key_file(pair, KEY_PASSPHRASE, label=service_id,
+                                       params=KDF_INTERACTIVE))
     return key_file
 
 

@@ -16,7 +16,6 @@ from intake.forms.base import (
     is_ascii_digits,
     limit,
     required_if_value,
-    required_when,
     strip,
 )
 from intake.identifiers import ascii_digits, digits, is_valid_national_id

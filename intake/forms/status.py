@@ -19,7 +19,9 @@ class StatusForm(Form):
     )
     code = StringField(
         _l("Status code"),
-        description=_l("The code under the reference number on your receipt, like 3F8K-ABCD-EFGH-J"),
+        description=_l(
+            "The code under the reference number on your receipt, like 3F8K-ABCD-EFGH-J"
+        ),
         filters=[strip],
         validators=[DataRequired(_l("Enter the status code from your receipt")),
                     limit(60, _l("The status code is 13 letters and digits"))],

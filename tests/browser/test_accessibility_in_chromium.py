@@ -208,7 +208,8 @@ def test_every_page_in_every_state_has_no_axe_violations_and_fits(
     assert missing == [], "\n".join(missing)
 
 
-@pytest.mark.parametrize("language", [l.code for l in i18n.LOCALES if l.direction == "rtl"])
+@pytest.mark.parametrize("language", [locale.code for locale in i18n.LOCALES
+                                      if locale.direction == "rtl"])
 def test_right_to_left_pages_are_mirrored_and_numbers_stay_left_to_right(
     browser: Browser, shared_live_system: LiveSystem, language: str
 ):

@@ -340,8 +340,10 @@ def private_anonymous(person: Person, base_url: str) -> dict[str, Any]:
     person.next_page()  # timing: optional
     person.next_page()
     person.next_page()
-    assert person.t("You report anonymously. The family may be able to read what you write, "
-                    "so leave out details that reveal who you are.") in person.page.inner_text("main")
+    assert person.t(
+        "You report anonymously. The family may be able to read what you write, "
+        "so leave out details that reveal who you are."
+    ) in person.page.inner_text("main")
     person.continue_empty("Send the report")
     return {
         "reference": person.send(),

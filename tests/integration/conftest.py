@@ -8,9 +8,6 @@ and copied into each test's database.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
 from database import Database
 from redis_connection import start_server

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 import redis
@@ -58,7 +59,9 @@ def run_worker(connection: redis.Redis) -> None:
     worker.work(burst=True)
 
 
-def accept_and_enqueue(database: Database, connection: redis.Redis, text: str, number: str = OSLO) -> str:
+def accept_and_enqueue(
+    database: Database, connection: redis.Redis, text: str, number: str = OSLO
+) -> str:
     """What the web app does on "Send": accept and commit, then ring the doorbell."""
     with database.session() as session:
         envelope_id = accept(session, document(text), number).id
@@ -446,8 +449,7 @@ def test_delivery_backoff_grows_exponentially_with_jitter():
     for retry in schedules:
         assert retry.max == jobs.DELIVER_MAX_RETRIES == len(retry.intervals)
         assert 2 <= retry.intervals[0] <= 5
-        assert all(later >= earlier // 2 for earlier, later in
-                   zip(retry.intervals, retry.intervals[1:]))
+        assert all(later >= earlier // 2 for earlier, later in pairwise(retry.intervals))
         assert retry.intervals[5] >= 16 * retry.intervals[0] // 2
         assert max(retry.intervals) <= jobs.DELIVER_BACKOFF_CAP_SECONDS
         assert sum(retry.intervals) >= 30 * 60

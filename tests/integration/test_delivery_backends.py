@@ -82,7 +82,9 @@ def test_an_accepted_report_is_delivered_once_by_a_real_worker(backend, redis_cl
         assert stored.state == "delivered" and stored.delivery_attempts == 1
         assert not deliver(session, envelope.id)
     pair = read_key_file(key_file.read_text(), KEY_PASSPHRASE)
-    assert json.loads(unseal(stored.sealed, pair.private_key))["concern"]["description"] == "Bekymret 😢"
+    assert json.loads(unseal(stored.sealed, pair.private_key))["concern"]["description"] == (
+        "Bekymret 😢"
+    )
 
 
 def test_no_service_or_no_key_means_nothing_is_stored(backend, tmp_path):

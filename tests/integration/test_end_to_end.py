@@ -8,7 +8,6 @@ import base64
 import json
 import re
 import time
-from pathlib import Path
 
 import redis
 import requests
@@ -23,7 +22,9 @@ ARABIC = "الطفل يبكي كل ليلة"
 EMOJI = "😢👶🏽"
 
 
-def wait_for_state(database_url: str, reference: str, states: set[str], timeout: float = 30) -> Envelope:
+def wait_for_state(
+    database_url: str, reference: str, states: set[str], timeout: float = 30
+) -> Envelope:
     database = Database(database_url)
     deadline = time.monotonic() + timeout
     try:
@@ -57,7 +58,8 @@ def sign_in(base_url: str, username: str, password: str) -> requests.Session:
     return browser
 
 
-def test_report_typed_in_the_browser_opens_in_the_right_inbox_exactly_as_typed(live_system, tmp_path):
+def test_report_typed_in_the_browser_opens_in_the_right_inbox_exactly_as_typed(
+        live_system, tmp_path):
     concern = f"Hører skriking om natta. {ARABIC} {EMOJI}\nAndre linje."
     child_name = f"Aisha Ødegård {EMOJI}"
     started = time.monotonic()

@@ -23,7 +23,6 @@ from inbox.auth import create_user
 from inbox.models import AuditEntry, IntakeUser, Role
 from routing.models import Envelope
 from tests.helpers import csrf_token
-from tests.unit.test_totp import drawn_modules, qr_modules
 from tests.integration.test_inbox import (
     PASSWORD,
     TOTP_SECRET,
@@ -35,6 +34,7 @@ from tests.integration.test_inbox import (
     services,  # noqa: F401  (a fixture)
     sign_in,
 )
+from tests.unit.test_totp import drawn_modules, qr_modules
 
 T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Oslo
 LOCKED_15 = "Too many failed attempts. Try again in 15 minutes."

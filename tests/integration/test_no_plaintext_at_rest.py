@@ -73,7 +73,7 @@ def walk_with_canaries(base_url: str, reporter_type: str, *, anonymous: bool = F
     planted_fields: list[str] = []
 
     def answer(step: str, data: dict[str, str]) -> None:
-        for name, value in data.items():
+        for _name, value in data.items():
             if CANARY in value:
                 planted_fields.append(value)
         wizard.answer(step, data)

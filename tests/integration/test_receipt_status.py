@@ -14,7 +14,7 @@ from routing import receipt_status
 from routing.delivery import deliver
 from routing.models import Envelope
 from tests.conftest import add_service
-from tests.helpers import FlaskTransport, REFERENCE_RE, Wizard, csrf_token, walk_private
+from tests.helpers import REFERENCE_RE, FlaskTransport, Wizard, csrf_token, walk_private
 
 CODE_RE = re.compile(r'class="reference-code" dir="ltr">([0-9A-Z]{4}(?:-[0-9A-Z]{1,4}){3})<')
 CONCERN = "Naboens barn gråter ofte om kvelden."

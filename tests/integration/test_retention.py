@@ -150,7 +150,8 @@ def test_after_the_period_the_download_says_the_report_was_deleted(client, datab
     envelope = delivered_now(database, document)
     sign_in(client, "olsen")
     html = listing(client)
-    client.post(f"/inbox/envelopes/{envelope.id}/acknowledge", data={"csrf_token": csrf_token(html)})
+    client.post(f"/inbox/envelopes/{envelope.id}/acknowledge",
+                data={"csrf_token": csrf_token(html)})
     with database.session() as session:
         acknowledged = session.get(Envelope, envelope.id).acknowledged_at
     assert acknowledged is not None

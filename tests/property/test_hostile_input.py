@@ -37,6 +37,7 @@ from intake.forms import FORMS
 from intake.models import Draft
 from routing.models import Envelope, EnvelopeState
 from tests.helpers import REFERENCE_RE, csrf_token
+from tests.integration.conftest import add_service as add_api_service
 from tests.integration.test_inbox import (  # noqa: F401  (services: a fixture used here)
     deliver_report,
     report_document,
@@ -45,7 +46,6 @@ from tests.integration.test_inbox import (  # noqa: F401  (services: a fixture u
 )
 from tests.integration.test_pull_api import send as send_to_api
 from tests.integration.test_pull_api import token_for
-from tests.integration.conftest import add_service as add_api_service
 
 PROJECT = Path(__file__).resolve().parents[2]
 

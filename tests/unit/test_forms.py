@@ -80,7 +80,10 @@ def context(reporter_type: str | None = None, **kwargs: Any) -> StepContext:
 
 
 def submit(
-    form_class: type[StepForm], data: Mapping[str, Any], reporter_type: str | None = None, **kwargs: Any
+    form_class: type[StepForm],
+    data: Mapping[str, Any],
+    reporter_type: str | None = None,
+    **kwargs: Any,
 ) -> StepForm:
     form = form_class(MultiDict(data), context(reporter_type, **kwargs))
     form.validate()
@@ -336,7 +339,9 @@ def test_100000_characters_in_any_text_field_get_a_message_and_are_kept(english)
 
 def test_concern_description_over_the_limit_says_what_the_limit_is(english):
     form = submit(ConcernForm, {"description": HUGE}, "private")
-    assert messages(form, "description") == f"The description must be {CONCERN_MAX} characters or fewer"
+    assert messages(form, "description") == (
+        f"The description must be {CONCERN_MAX} characters or fewer"
+    )
 
 
 def test_concern_description_limit_message_is_in_bokmal_by_default(bokmal):
@@ -397,7 +402,8 @@ def test_emergency_question_needs_one_of_its_answers(english, answer):
 
 def test_municipality_must_be_one_from_the_list(english):
     choices = [("0301", "Oslo (Oslo)"), ("4601", "Bergen (Vestland)")]
-    assert submit(MunicipalityForm, {"municipality": "4601"}, municipality_choices=choices).errors == {}
+    assert submit(MunicipalityForm, {"municipality": "4601"},
+                  municipality_choices=choices).errors == {}
     for value in ("", "9999", "unknown"):
         form = submit(MunicipalityForm, {"municipality": value}, municipality_choices=choices)
         assert "Choose a municipality from the list" in messages(form, "municipality"), value

@@ -80,7 +80,9 @@ def test_postal_code_typed_but_not_found_leads_nowhere_until_it_is_fixed():
 
 def test_reporter_who_knows_neither_place_is_asked_for_their_own_municipality():
     answers = {**PRIVATE, **NOWHERE_KNOWN, "municipality": {"municipality": "unknown"}}
-    assert journey.path(answers)[2:6] == ["location", "municipality", "own-municipality", "anonymity"]
+    assert journey.path(answers)[2:6] == [
+        "location", "municipality", "own-municipality", "anonymity"
+    ]
 
 
 def test_anonymous_private_reporter_is_not_asked_about_themselves():
@@ -199,7 +201,8 @@ def test_next_and_previous_follow_the_branch_the_reporter_is_on():
 
 def test_list_choice_does_not_count_after_the_reporter_goes_back_and_confirms_a_postal_code():
     # First "I don't know the postal code", and Bergen from the list.
-    answers = {**PRIVATE, **NO_POSTAL_CODE, "municipality": {"municipality": BERGEN, "receiving": "yes"}}
+    answers = {**PRIVATE, **NO_POSTAL_CODE,
+               "municipality": {"municipality": BERGEN, "receiving": "yes"}}
     done = done_up_to(answers, "child-1-name")
     assert journey.municipality_number(journey.counted(answers, done)) == BERGEN
     # Then back to the location step: a postal code in Oslo, and the suggestion confirmed.
@@ -286,7 +289,8 @@ def test_steps_of_a_removed_child_do_not_count():
         (POSTAL_CODE, None, "postal_code"),
         ({**NO_POSTAL_CODE, "municipality": {"municipality": BERGEN}}, BERGEN, "chosen_from_list"),
         ({**NO_POSTAL_CODE, "municipality": {"municipality": ""}}, None, "chosen_from_list"),
-        ({**NOWHERE_KNOWN, "municipality": {"municipality": BERGEN}}, BERGEN, "where_the_child_was"),
+        ({**NOWHERE_KNOWN, "municipality": {"municipality": BERGEN}}, BERGEN,
+         "where_the_child_was"),
         ({**NOWHERE_KNOWN, "municipality": {"municipality": "unknown"},
           "own-municipality": {"municipality": TROMSO}}, TROMSO, "reporter_municipality"),
         ({}, None, "postal_code"),
@@ -295,7 +299,8 @@ def test_steps_of_a_removed_child_do_not_count():
          "not-confirmed-yet", "list-chosen", "list-empty-choice", "where-the-child-was",
          "reporters-own-municipality", "nothing-answered"],
 )
-def test_report_goes_to_the_municipality_the_reporter_confirmed_or_chose(answers, expected, found_by):
+def test_report_goes_to_the_municipality_the_reporter_confirmed_or_chose(
+        answers, expected, found_by):
     assert journey.municipality_number(answers) == expected
     if expected:
         assert journey.routed_by(answers) == found_by

@@ -47,7 +47,9 @@ def everything_done(answers: dict[str, dict[str, Any]]) -> list[str]:
     return [step for step in journey.path(answers) if step != "check"]
 
 
-def build(answers: dict[str, dict[str, Any]], done: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+def build(
+    answers: dict[str, dict[str, Any]], done: list[str] | None = None, **kwargs: Any
+) -> dict[str, Any]:
     options = {"language": "nb", "submitted_at": SUBMITTED, "municipality_name": "Oslo", **kwargs}
     return report.build(answers, everything_done(answers) if done is None else done, **options)
 

@@ -42,7 +42,8 @@ def bergen() -> KeyPair:
 
 @pytest.fixture(scope="module")
 def key_file_text(oslo: KeyPair) -> str:
-    return write_key_file(oslo, PASSPHRASE, label="Barneverntjenesten i Oslo", params=KDF_INTERACTIVE)
+    return write_key_file(oslo, PASSPHRASE, label="Barneverntjenesten i Oslo",
+                          params=KDF_INTERACTIVE)
 
 
 def test_report_with_arabic_and_emoji_opens_exactly_as_written(oslo):

@@ -150,7 +150,8 @@ URI = totp.provisioning_uri(RFC_SECRET, "kari.nordmann@oslo", "Bekymringsmelding
 def test_the_qr_code_draws_exactly_the_set_up_link():
     drawn = drawn_modules(qr_code.svg(URI, "QR code"))
     assert drawn in qr_modules(URI)
-    other = totp.provisioning_uri(totp.new_secret(), "kari.nordmann@oslo", "Bekymringsmelding innboks")
+    other = totp.provisioning_uri(totp.new_secret(), "kari.nordmann@oslo",
+                                  "Bekymringsmelding innboks")
     assert drawn not in qr_modules(other)
 
 
