@@ -479,16 +479,20 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
         client.close()
         return client.log
 
-    # Full reports at saturation; memory at 20% and 100% of the run.
+    # Full reports at saturation; memory after every fifth of the run, so that a step (a
+    # table that doubles once) and a slope (a leak) look different in the table.
     walk_len = len(report(0))
     saturate(settings.clients, settings.clients, report)  # warm up every web worker
-    samples: dict[str, dict[str, int]] = {}
+    samples: dict[int, dict[str, int]] = {}
     fifth = max(1, settings.reports // 5)
-    run = saturate(settings.clients, settings.reports, report, at={
-        fifth: lambda: samples.__setitem__("20%", memory(system)),
-    })
+
+    def sample(percent: int) -> Callable[[], None]:
+        return lambda: samples.__setitem__(percent, memory(system))
+
+    run = saturate(settings.clients, settings.reports, report,
+                   at={fifth * n: sample(20 * n) for n in range(1, 5)})
     time.sleep(1)  # let the worker finish the last deliveries
-    samples["100%"] = memory(system)
+    samples[100] = memory(system)
     table.section(f"Full report ({walk_len} requests: every GET and POST, the stylesheet once)")
     table.row(f"saturation, {settings.clients} clients, {settings.reports} reports",
               f"{run.rate:.2f} reports/s ({len(run.requests) / run.seconds:.0f} requests/s)",
@@ -582,10 +586,12 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
     table.section(f"Memory (VmRSS, largest process of its kind) during {settings.reports} reports")
     kinds = (("web", "web worker (gunicorn)"), ("rq", "RQ worker (flask routing worker)"))
     for kind, name in kinds:
-        early, late = samples["20%"][kind], samples["100%"][kind]
+        early, late = samples[20][kind], samples[100][kind]
         allowed = 1024 + early // 100
         table.row(name, f"{early / 1024:.1f} MiB at 20%, {late / 1024:.1f} MiB at 100%",
                   verdict(late - early <= allowed, "growth <= 1 MiB + 1%"))
+        table.row("  after each fifth", " / ".join(
+            f"{samples[percent][kind] / 1024:.1f}" for percent in sorted(samples)) + " MiB")
     table.row("  reports per web worker (4 workers)", f"about {settings.reports // 4}")
 
 
