@@ -287,15 +287,16 @@ def send(
         submitted_at=now,
         municipality_name=name,
     )
+    # Made first so that the envelope's one INSERT carries it (no UPDATE after).
+    status_code = receipt_status.new_code()
     envelope = accept(
         session, report.encode(document), number, review_days=review_days, now=now,
-        district=journey.district(counted),
+        district=journey.district(counted), status_code_hash=status_code.digest,
     )
-    status_code = receipt_status.issue(envelope)
     draft.answers = {}
     draft.done = []
     # The code lives on only here, in the draft the reporter's cookie opens, until it expires.
-    draft.sent = {"envelope_id": envelope.id, "status_code": status_code}
+    draft.sent = {"envelope_id": envelope.id, "status_code": status_code.shown}
     return envelope
 
 

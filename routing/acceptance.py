@@ -58,6 +58,7 @@ def accept(
     review_days: int = 7,
     now: datetime | None = None,
     district: str | None = None,
+    status_code_hash: str | None = None,
 ) -> Envelope:
     """Seal `document` to the covering service's current key and add the envelope to the session.
 
@@ -81,6 +82,7 @@ def accept(
         state=EnvelopeState.ACCEPTED,
         created_at=now,
         review_deadline=now + timedelta(days=review_days),
+        status_code_hash=status_code_hash,
     )
     session.add(envelope)
     session.flush()

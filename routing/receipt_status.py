@@ -46,11 +46,16 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
 
 
-def issue(envelope: Envelope) -> str:
-    """A new code for the envelope (in the caller's transaction), formatted for reading."""
+@dataclass(frozen=True)
+class StatusCode:
+    shown: str  # formatted for reading, on the receipt once
+    digest: str  # what the envelope keeps
+
+
+def new_code() -> StatusCode:
+    """A new code, made before the envelope so that it is stored with the envelope's insert."""
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    envelope.status_code_hash = _digest(code)
-    return "-".join(code[i:i + GROUP] for i in range(0, LENGTH, GROUP))
+    return StatusCode("-".join(code[i:i + GROUP] for i in range(0, LENGTH, GROUP)), _digest(code))
 
 
 def look_up(session: Session, reference: str, code: str) -> ReportStatus | None:
