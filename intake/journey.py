@@ -179,9 +179,8 @@ def is_step(step: str) -> bool:
 def child_count(answers: Answers) -> int:
     if reporter_type(answers) == "child":
         return 1
-    count = answer(answers, "children", "count")
-    return (max(1, min(MAX_CHILDREN, int(count)))
-            if str(count or "").isascii() and str(count or "").isdigit() else 1)
+    count = str(answer(answers, "children", "count") or "")
+    return max(1, min(MAX_CHILDREN, int(count))) if count.isascii() and count.isdigit() else 1
 
 
 def receiving(answers: Answers) -> str | None:

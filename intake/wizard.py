@@ -287,7 +287,6 @@ def send(
         submitted_at=now,
         municipality_name=name,
     )
-    # Made first so that the envelope's one INSERT carries it (no UPDATE after).
     status_code = receipt_status.new_code()
     envelope = accept(
         session, report.encode(document), number, review_days=review_days, now=now,

@@ -177,14 +177,13 @@ def show_status() -> None:
             if channel is not None:
                 click.echo(f"  {name}: delivered {channel.delivered}, pending {channel.pending}, "
                            f"failed {channel.failed}")
-        if status.oldest_unacknowledged is None:
+        oldest = status.oldest_unacknowledged
+        if oldest is None:
             click.echo("  oldest unacknowledged: none")
         else:
-            click.echo(f"  oldest unacknowledged: "
-                       f"{operations.age(status.oldest_unacknowledged, now)}"
-                       f" old (received "
-                       f"{status.oldest_unacknowledged.isoformat(timespec='minutes')}"
-                       f", envelope {status.oldest_unacknowledged_id})")
+            click.echo(f"  oldest unacknowledged: {operations.age(oldest, now)} old (received "
+                       f"{oldest.isoformat(timespec='minutes')}, "
+                       f"envelope {status.oldest_unacknowledged_id})")
 
 
 @routing_cli.command("worker")
