@@ -46,6 +46,10 @@ LOCALES = (
     Locale("so", "Soomaali"),
     Locale("ti", "ትግርኛ"),
     Locale("ur", "اردو", "rtl"),
+    Locale("ru", "Русский"),
+    Locale("tr", "Türkçe"),
+    Locale("vi", "Tiếng Việt"),
+    Locale("th", "ไทย"),
 )
 DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}
