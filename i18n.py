@@ -46,6 +46,8 @@ LOCALES = (
     Locale("so", "Soomaali"),
     Locale("ti", "ትግርኛ"),
     Locale("ur", "اردو", "rtl"),
+    Locale("fa", "فارسی", "rtl"),
+    Locale("ckb", "کوردیی ناوەندی", "rtl"),
 )
 DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}
