@@ -50,6 +50,8 @@ LOCALES = (
     Locale("tr", "Türkçe"),
     Locale("vi", "Tiếng Việt"),
     Locale("th", "ไทย"),
+    Locale("fa", "فارسی", "rtl"),
+    Locale("ckb", "کوردیی ناوەندی", "rtl"),
 )
 DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}
