@@ -19,6 +19,12 @@ class Locale:
     direction: str = "ltr"
 
     @property
+    def tag(self) -> str:
+        """The BCP 47 tag for HTML's lang and hreflang. Babel, the catalog directory and `?lang=`
+        use CLDR's underscore form (Dari is fa_AF); HTML wants fa-AF, and axe refuses fa_AF."""
+        return self.code.replace("_", "-")
+
+    @property
     def reviewed(self) -> bool:
         """A native speaker has checked this catalog (listed in translations/REVIEWED)."""
         return self.code in reviewed_codes()
