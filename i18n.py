@@ -38,8 +38,9 @@ def reviewed_codes() -> frozenset[str]:
     )
 
 
-# The two written Norwegian standards and Northern Sami first, then the languages the issue
-# names, in its order.
+# The two written Norwegian standards and Northern Sami first, then the languages the issues
+# name, in their order (issue 18 added the seven from Persian on). Dari is fa_AF, CLDR's code
+# (Babel has no "prs"); its page tag is fa-AF (Locale.tag).
 LOCALES = (
     Locale("nb", "Norsk bokmål"),
     Locale("nn", "Norsk nynorsk"),
@@ -52,6 +53,13 @@ LOCALES = (
     Locale("so", "Soomaali"),
     Locale("ti", "ትግርኛ"),
     Locale("ur", "اردو", "rtl"),
+    Locale("fa", "فارسی", "rtl"),
+    Locale("fa_AF", "دری", "rtl"),
+    Locale("ru", "Русский"),
+    Locale("ckb", "کوردیی ناوەندی", "rtl"),
+    Locale("tr", "Türkçe"),
+    Locale("vi", "Tiếng Việt"),
+    Locale("th", "ไทย"),
 )
 DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}
