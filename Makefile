@@ -28,8 +28,10 @@ extract: $(STAMP)  ## Re-extract messages.pot and update every catalog from it
 run: $(STAMP) translations  ## Start the web app, the worker and (without REDIS_URL) an embedded Redis
 	$(PY) scripts/run_dev.py
 
-chromium:  ## Install Debian's Chromium for the browser tests, if it is missing
+chromium:  ## Install Debian's Chromium and the fonts its pages need (Noto), if missing
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# Ethiopic (Tigrinya), Thai, Arabic Naskh and Urdu Nastaliq: without them Chromium draws boxes.
+	@dpkg -s fonts-noto-core >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; }
 
 test: $(STAMP) translations chromium postgres lint  ## Lint, then run every test on SQLite and then on PostgreSQL
 	TEST_DATABASE=sqlite $(PY) -m pytest

@@ -216,7 +216,7 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 def _http_title(code: int | None) -> str:
     titles = {
-        400: _("The request could not be understood"),
+        400: _("Something went wrong with this page"),
         404: _("Page not found"),
         405: _("Page not found"),
         413: _("What you sent is too large"),

@@ -19,6 +19,12 @@ class Locale:
     direction: str = "ltr"
 
     @property
+    def tag(self) -> str:
+        """The BCP 47 tag for HTML's lang and hreflang. Babel, the catalog directory and `?lang=`
+        use CLDR's underscore form (Dari is fa_AF); HTML wants fa-AF, and axe refuses fa_AF."""
+        return self.code.replace("_", "-")
+
+    @property
     def reviewed(self) -> bool:
         """A native speaker has checked this catalog (listed in translations/REVIEWED)."""
         return self.code in reviewed_codes()
@@ -32,8 +38,9 @@ def reviewed_codes() -> frozenset[str]:
     )
 
 
-# The two written Norwegian standards and Northern Sami first, then the languages the issue
-# names, in its order.
+# The two written Norwegian standards and Northern Sami first, then the languages the issues
+# name, in their order (issue 18 added the seven from Persian on). Dari is fa_AF, CLDR's code
+# (Babel has no "prs"); its page tag is fa-AF (Locale.tag).
 LOCALES = (
     Locale("nb", "Norsk bokmål"),
     Locale("nn", "Norsk nynorsk"),
@@ -46,12 +53,13 @@ LOCALES = (
     Locale("so", "Soomaali"),
     Locale("ti", "ትግርኛ"),
     Locale("ur", "اردو", "rtl"),
+    Locale("fa", "فارسی", "rtl"),
+    Locale("fa_AF", "دری", "rtl"),
     Locale("ru", "Русский"),
+    Locale("ckb", "کوردیی ناوەندی", "rtl"),
     Locale("tr", "Türkçe"),
     Locale("vi", "Tiếng Việt"),
     Locale("th", "ไทย"),
-    Locale("fa", "فارسی", "rtl"),
-    Locale("ckb", "کوردیی ناوەندی", "rtl"),
 )
 DEFAULT_LOCALE = "nb"
 BY_CODE = {locale.code: locale for locale in LOCALES}

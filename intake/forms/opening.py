@@ -148,7 +148,9 @@ class MunicipalityForm(StepForm):
 
 class OwnMunicipalityForm(StepForm):
     municipality = SelectField(
-        _l("Which municipality do you live in?"),
+        # Not "Which municipality do you live in?": a child is asked that, and languages that
+        # speak to a child informally need the adult's question as a message of its own.
+        _l("Which municipality do you live in yourself?"),
         description=_l("When nobody knows where the child is, the report goes to the child "
                        "welfare service where you live. They will pass it on."),
         invalid_choice_message=_l("Choose a municipality from the list"),
@@ -204,8 +206,8 @@ class AnonymityForm(StepForm):
     )
     hints = {
         "confidential": _l("The child welfare service decides whether your name can be kept "
-                           "from the family. It may become known if the case goes to the county "
-                           "social welfare board."),
+                           "from the family. It may become known if the case goes to the Child "
+                           "Welfare Tribunal (barneverns- og helsenemnda)."),
         "anonymous": _l("The family may be able to read what you write, so leave out details "
                         "that reveal who you are. The service cannot ask you questions or tell "
                         "you that they received the report. Write as fully as you can."),

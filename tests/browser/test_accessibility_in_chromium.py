@@ -112,7 +112,7 @@ class Audit:
         where = f"{self.locale.code} {self.walk} {name} {state}"
         html = page.locator("html")
         if (html.get_attribute("lang"), html.get_attribute("dir")) != (
-            self.locale.code, self.locale.direction
+            self.locale.tag, self.locale.direction
         ):
             self.problems.append(f"{where}: lang/dir {html.get_attribute('lang')}/"
                                  f"{html.get_attribute('dir')}")

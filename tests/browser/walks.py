@@ -518,7 +518,7 @@ def where_the_child_was(person: Person, base_url: str) -> None:
                   person.t("I do not know this either"))
     person.next_page()
     person.continue_empty()
-    person.select("Which municipality do you live in?", "Tromsø (Troms)")
+    person.select("Which municipality do you live in yourself?", "Tromsø (Troms)")
     person.next_page()  # no service covers Tromsø here: the not-connected page
     assert person.page.url.endswith("/report/not-connected"), person.page.url
 
