@@ -64,6 +64,9 @@ TEAM_PASSPHRASE = "the Stavanger team's own passphrase ✓"
 CONCERN = "Hun sier hun er redd.\nنحن قلقون على الطفلة 😢🧒🏽\n  «Ikke si det til pappa»."
 CHILD_NAME = "Sara Ødegård سارة 🌷"
 FIKS_EXPORT_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "fiks-export.js"
+# The one table of the report's words, which both exports read.
+REPORT_LABELS = json.loads((Path(__file__).resolve().parents[2] / "static" /
+                            "report-labels.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -379,11 +382,12 @@ def test_a_team_member_signs_in_opens_a_report_with_the_cli_made_key_file_and_ac
 
 
 def python_export(document: dict[str, Any]) -> dict[str, str]:
-    """What `flask inbox open --fiks` makes of a report: the file's text, or why not."""
+    """What `flask inbox open --fiks` makes of a report: the file's text, or why not (the
+    message, and the name of the reason the open page words in the inbox's language)."""
     try:
         exported = to_fiks_v2(document)
     except CannotExport as error:
-        return {"refused": str(error)}
+        return {"refused": str(error), "reason": error.reason}
     return {"text": json.dumps(exported, ensure_ascii=False, indent=2) + "\n"}
 
 
@@ -508,8 +512,9 @@ def test_the_browsers_ks_export_is_the_python_export_for_every_kind_of_report(
     cases = variants()
     expected = {name: python_export(document) for name, document in cases.items()}
     shown = page.evaluate(
-        "cases => Object.fromEntries(Object.entries(cases).map("
-        "([name, report]) => [name, window.ConcernFiksExport.tryExport(report)]))", cases)
+        "([cases, table]) => Object.fromEntries(Object.entries(cases).map("
+        "([name, report]) => [name, window.ConcernFiksExport.tryExport(report, table)]))",
+        [cases, REPORT_LABELS])
     assert {name: shown[name] for name in cases} == expected
     refused = {name for name, outcome in expected.items() if "refused" in outcome}
     assert {"anonymous", "child", "not a report", "no time zone", "no guardian"} <= refused
