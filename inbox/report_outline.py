@@ -219,6 +219,9 @@ def _norwegian_date(value: date) -> str:
 
 
 class _Outline:
+    """One report's outline, built section by section; each section records the questions it
+    asked and found unanswered, and the fields it did not know."""
+
     def __init__(self, report: Any, language: str, received: str | None,
                  review_by: str | None) -> None:
         self.w = words(language)
@@ -229,12 +232,12 @@ class _Outline:
         self.kind = self.report.get("reporter_type")
         self.received, self.review_by = received, review_by
         self.values = self.w["values"]
-        moment = _moment(self.report.get("submitted_at"))
-        self.submitted = moment
-        self.today = moment.astimezone(NORWAY).date() if moment else None
-        self.children = [child for child in self.report.get("children") or []
-                         if isinstance(child, dict)] if isinstance(
-            self.report.get("children"), list) else []
+        self.submitted = _moment(self.report.get("submitted_at"))
+        # A child's age is counted on the day the report was sent, in Norway.
+        self.today = self.submitted.astimezone(NORWAY).date() if self.submitted else None
+        children = self.report.get("children")
+        self.children = [child for child in children if isinstance(child, dict)] if isinstance(
+            children, list) else []
         self.unanswered: list[dict[str, Any]] = []
 
     # Labels: the child's own wording where there is one ("@child").
