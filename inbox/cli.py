@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from config import Config
 from extensions import database
 from inbox.auth import UserError, create_user
 from inbox.fiks_export import CannotExport, to_fiks_v2
 from inbox.models import Role
+from inbox.report_labels import LANGUAGES, oslo_minute
 from inbox.report_text import render_text
 from routing.cli import read_secret
 from routing.envelope_file import EnvelopeFile, EnvelopeFileError, parse
@@ -55,8 +59,11 @@ def add_user(username: str, service_id: str, password_stdin: bool, admin: bool) 
 @click.option("--fiks", is_flag=True,
               help="Also write <reference>.fiks-v2.json in the KS Fiks bekymringsmelding v2 "
                    "format that case systems import.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="nb", show_default=True,
+              help="The language of the readable text: bokmål, nynorsk or English.")
 def open_envelope(
-    envelope_file: Path, key_file: Path, passphrase_stdin: bool, out_dir: Path, fiks: bool
+    envelope_file: Path, key_file: Path, passphrase_stdin: bool, out_dir: Path, fiks: bool,
+    language: str,
 ) -> None:
     """Decrypt a downloaded envelope to <reference>.json and a readable <reference>.txt
     (and, with --fiks, <reference>.fiks-v2.json)."""
@@ -92,7 +99,10 @@ def open_envelope(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_new(json_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        _write_new(text_path, render_text(report))
+        _write_new(text_path, render_text(
+            report, language, reference=envelope.reference,
+            received=oslo_minute(envelope.created_at),
+            review_by=oslo_minute(envelope.created_at + timedelta(days=_review_days()))))
         if fiks_document is not None:
             _write_new(fiks_path, json.dumps(fiks_document, ensure_ascii=False, indent=2) + "\n")
     except OSError as error:
@@ -103,6 +113,13 @@ def open_envelope(
         click.echo(f"Wrote {fiks_path}")
     if not_exported:
         click.echo(f"Did not write {fiks_path}: {not_exported}")
+
+
+def _review_days() -> int:
+    """The deadline the inbox shows: received + REVIEW_DAYS, as routing.acceptance sets it
+    (the envelope file carries the received time only)."""
+    config = current_app.extensions.get("config")
+    return int(config.review_days if config is not None else Config.review_days)
 
 
 def _open(envelope: EnvelopeFile, private_key: bytes, source: Path) -> object:

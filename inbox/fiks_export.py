@@ -17,13 +17,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from inbox.report_labels import fill, words
 from routing.acceptance import REPORT_SCHEMA
 from routing.directory import is_district_of
 
 FORMAT = "KS Fiks v2"
 INSTEAD = "Use the concern-report/1 JSON instead."
-# KS: "the sending organisation's name"; ours is the website, by its Norwegian name.
-DELIVERY_CHANNEL = "Meld fra om bekymring for et barn"
 # KS: local Norwegian time, written without a zone.
 NORWAY = ZoneInfo("Europe/Oslo")
 # KS numbers a district (bydel) by its own two digits; "00" says "no district": the report
@@ -39,94 +38,57 @@ EMAIL_PATTERN = re.compile(
 # "Skoleveien 1, 0150 Oslo": the street, then a postal code and a post town after a comma.
 ADDRESS_WITH_POSTAL_CODE = re.compile(r"^(?P<street>.+?),\s*(?P<code>\d{4})\s+(?P<town>\D+)$")
 
-# Our answer values, in the words the nb catalogue uses, told about the reporter (not by them).
-# The v2 schemas have no enumerations, so these only ever appear in free text.
-YES_NO = {"yes": "Ja", "no": "Nei", "unsure": "Usikker", "unknown": "Vet ikke"}
-TOPICS = {
-    "violence": "Vold mot barnet",
-    "domestic-violence": "Vold mellom voksne i hjemmet",
-    "sexual-abuse": "Seksuelle overgrep",
-    "neglect": "Barnet får ikke mat, klær, stell eller tilsyn",
-    "parents-substances": "Foreldrene ruser seg",
-    "parents-mental-health": "Foreldrene har psykiske problemer",
-    "child-behaviour": "Barnets egen atferd eller rus",
-    "honour": "Tvangsekteskap, kjønnslemlestelse eller æresrelatert vold",
-    "trafficking": "Menneskehandel",
-    "other": "Noe annet",
-    "unknown": "Melderen vet ikke",
-}
-SOURCES = {
-    "seen-heard": "Melderen har sett eller hørt det selv",
-    "child-told": "Barnet har fortalt det til melderen",
-    "others-told": "Andre har fortalt det til melderen",
-    "other": "Annet",
-}
-FREQUENCIES = {
-    "once": "Én gang",
-    "several": "Flere ganger",
-    "long": "Over lang tid",
-    "unknown": "Melderen vet ikke",
-}
-RELATIONS = {
-    "parent": "Forelder",
-    "family": "Familie",
-    "neighbour": "Nabo",
-    "family-friend": "Venn av familien",
-    "friends-parent": "Forelder til en venn av barnet",
-    "other": "Annet",
-}
-FOUND_BY = {
-    "postal_code": "Kommunen ble funnet fra postnummeret der barnet bor.",
-    "chosen_from_list": "Melderen valgte kommunen der barnet bor fra en liste.",
-    "where_the_child_was": "Melderen vet ikke hvor barnet bor. Kommunen er der barnet var da "
-                           "melderen ble bekymret.",
-    "reporter_municipality": "Verken hvor barnet bor eller hvor det var, er kjent. Meldingen "
-                             "gikk derfor til melderens egen kommune.",
-}
-LANGUAGES = {
-    "nb": "norsk bokmål", "nn": "norsk nynorsk", "se": "nordsamisk", "en": "engelsk",
-    "pl": "polsk", "lt": "litauisk", "uk": "ukrainsk", "ar": "arabisk", "so": "somali",
-    "ti": "tigrinja", "ur": "urdu",
-}
-CHILD_LABELS = {
-    "name": "Navn",
-    "approximate_age": "Antatt alder (år)",
-    "national_id": "Fødselsnummer",
-    "birth_date": "Fødselsdato",
-    "unborn": "Ikke født ennå",
-    "address": "Adresse",
-    "found_at": "Der barnet kan treffes",
-    "description": "Beskrivelse av barnet",
-    "relation": "Melderens forhold til barnet",
-    "relation_other": "Melderens forhold til barnet (fritekst)",
-    "told": "Barnet vet om meldingen",
-    "why_not_told": "Hvorfor barnet ikke vet om meldingen",
-}
-EXTRAS_HEADING = "Opplysninger fra skjemaet som ikke har eget felt i KS-formatet:"
+# Our answer values and labels, in bokmål, from the table the team's reading of a report uses
+# too (static/report-labels.json); the export's own phrases are its `ks` part. The v2 schemas
+# have no enumerations, so these only ever appear in free text.
+_NB = words("nb")
+_KS = _NB["ks"]
+# KS: "the sending organisation's name"; ours is the website, by its Norwegian name.
+DELIVERY_CHANNEL = _KS["delivery_channel"]
+YES_NO = _NB["values"]["answers"]
+TOPICS = _NB["values"]["topics"]
+SOURCES = _NB["values"]["sources"]
+FREQUENCIES = _NB["values"]["frequencies"]
+RELATIONS = _NB["values"]["relations"]
+FOUND_BY = _NB["values"]["found_by"]
+LANGUAGES = _NB["values"]["languages"]
+FIELDS = _NB["fields"]
+CHILD_LABELS = {key: FIELDS[f"children.{key}"] for key in (
+    "name", "approximate_age", "national_id", "birth_date", "unborn", "address", "found_at",
+    "description", "relation", "relation_other", "told", "why_not_told")}
+EXTRAS_HEADING = _KS["extras_heading"]
 
 
 class CannotExport(Exception):
-    """The report cannot be expressed in the KS Fiks v2 format; the message says why."""
+    """The report cannot be expressed in the KS Fiks v2 format; the message says why, in
+    English, and `reason` names the reason for a page that says it in the reader's language
+    (templates/inbox/open.html, data-fiks-refused-<reason>)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def to_fiks_v2(report: Mapping[str, Any]) -> dict[str, Any]:
     """The `privat` or `offentlig` v2 document for a decrypted report."""
     if not isinstance(report, Mapping) or report.get("schema") != REPORT_SCHEMA:
-        raise CannotExport(f"Only a {REPORT_SCHEMA} report can be exported to {FORMAT}.")
+        raise CannotExport(f"Only a {REPORT_SCHEMA} report can be exported to {FORMAT}.",
+                           "not-a-report")
     kind = report.get("reporter_type")
     if kind == "child":
         raise CannotExport(
             f"A report from a child about themselves cannot be exported to {FORMAT}: the format "
-            f"has no such case (it requires an adult reporter's name). {INSTEAD}")
+            f"has no such case (it requires an adult reporter's name). {INSTEAD}", "child")
     if kind == "private" and (report.get("anonymous") or report.get("anonymity") == "anonymous"):
         raise CannotExport(
             f"An anonymous report cannot be exported to {FORMAT}: the format requires the "
-            f"reporter's name. {INSTEAD}")
+            f"reporter's name. {INSTEAD}", "anonymous")
     if kind not in ("private", "professional"):
         raise CannotExport(f"A report from a reporter of type {kind!r} cannot be exported to "
-                           f"{FORMAT}. {INSTEAD}")
+                           f"{FORMAT}. {INSTEAD}", "reporter-type")
     if not report.get("children"):
-        raise CannotExport(f"A report about no child cannot be exported to {FORMAT}. {INSTEAD}")
+        raise CannotExport(f"A report about no child cannot be exported to {FORMAT}. {INSTEAD}",
+                           "no-child")
     if kind == "private":
         return _private(report)
     return _professional(report)
@@ -140,7 +102,7 @@ def _head(report: Mapping[str, Any]) -> dict[str, Any]:
     number = location.get("municipality_number")
     if not isinstance(number, str) or not re.fullmatch(r"\d{4}", number):
         raise CannotExport(f"This report has no municipality number, which {FORMAT} requires. "
-                           f"{INSTEAD}")
+                           f"{INSTEAD}", "no-municipality")
     return {
         "kommunenummer": number,
         "kommunenavn": _line(location.get("municipality_name") or ""),
@@ -192,9 +154,9 @@ def _private(report: Mapping[str, Any]) -> dict[str, Any]:
         *_interpreter_extras(report),
     ]
     if phone and "telefonnummer" not in melder:
-        extras.append(f"Melderens telefonnummer: {phone}")
+        extras.append(f"{_KS['reporter_phone']}: {phone}")
     if reporter.get("email"):
-        extras.append(f"Melderens e-post: {reporter['email']}")
+        extras.append(f"{_KS['reporter_email']}: {reporter['email']}")
     return {
         **_head(report),
         "privatMelder": melder,
@@ -215,11 +177,11 @@ def _professional(report: Mapping[str, Any]) -> dict[str, Any]:
         raise CannotExport(
             f"The reporter's e-mail address {email!r} does not fit {FORMAT}'s e-mail pattern "
             f"(letters, digits, '.', '-' and '_' only), and changing it would make it someone "
-            f"else's. {INSTEAD}")
+            f"else's. {INSTEAD}", "email-pattern")
     phone = _required(reporter.get("phone"), "the reporter's phone number")
     if not PHONE_PATTERN.match(phone):
         raise CannotExport(f"The reporter's phone number {phone!r} does not fit {FORMAT}'s "
-                           f"phone pattern. {INSTEAD}")
+                           f"phone pattern. {INSTEAD}", "phone-pattern")
     workplace: dict[str, Any] = {
         "navn": _line(_required(reporter.get("workplace"), "the reporter's workplace"))}
     if reporter.get("organisation_number"):
@@ -254,7 +216,7 @@ def _professional(report: Mapping[str, Any]) -> dict[str, Any]:
     guardians = parents.get("guardians") or []
     if not guardians:
         raise CannotExport(f"{FORMAT} requires the name of at least one parent or guardian, and "
-                           f"this report has none. {INSTEAD}")
+                           f"this report has none. {INSTEAD}", "no-guardian")
     parents_told = _told(parents.get("told"), "whether the parents were told")
     foresatte = []
     for guardian in guardians[:2]:
@@ -271,7 +233,7 @@ def _professional(report: Mapping[str, Any]) -> dict[str, Any]:
                                           "other_views"}),
         *child_extras,
         *_parent_extras(parents, mapped=True),
-        *(f"Flere foreldre eller foresatte: {_guardian_text(g)}" for g in guardians[2:]),
+        *(f"{_KS['more_guardians']}: {_guardian_text(g)}" for g in guardians[2:]),
         *_closing_extras(report),
     ]
 
@@ -305,14 +267,15 @@ def _concern(report: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _required(value: Any, what: str) -> str:
     if not value:
-        raise CannotExport(f"{FORMAT} requires {what}, and this report has none. {INSTEAD}")
+        raise CannotExport(f"{FORMAT} requires {what}, and this report has none. {INSTEAD}",
+                           "missing-reporter")
     return str(value)
 
 
 def _told(answer: Any, what: str) -> bool:
     if answer not in ("yes", "no"):
         raise CannotExport(f"{FORMAT} requires a yes or no for {what}, and this report has "
-                           f"none. {INSTEAD}")
+                           f"none. {INSTEAD}", "not-told")
     return answer == "yes"
 
 
@@ -327,10 +290,10 @@ def _local_time(submitted_at: Any) -> str:
         moment = datetime.fromisoformat(str(submitted_at))
     except ValueError as error:
         raise CannotExport(f"This report's submission time {submitted_at!r} is not a time, and "
-                           f"{FORMAT} requires one. {INSTEAD}") from error
+                           f"{FORMAT} requires one. {INSTEAD}", "time") from error
     if moment.tzinfo is None:
         raise CannotExport(f"This report's submission time {submitted_at!r} has no time zone, "
-                           f"so it cannot be given in Norwegian time. {INSTEAD}")
+                           f"so it cannot be given in Norwegian time. {INSTEAD}", "time")
     return moment.astimezone(NORWAY).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
@@ -371,14 +334,14 @@ def _interpreter_text(interpreter: Mapping[str, Any]) -> str | None:
     needed, language = interpreter.get("needed"), interpreter.get("language")
     parts = [YES_NO.get(needed, needed)] if needed else []
     if language:
-        parts.append(f"språk: {language}")
+        parts.append(fill(_KS["interpreter_language"], language=language))
     return ", ".join(parts) or None
 
 
 def _history(concern: Mapping[str, Any]) -> str:
     parts = [concern.get("background") or ""]
     if concern.get("measures"):
-        parts.append(f"Hva melderen har gjort for å hjelpe barnet: {concern['measures']}")
+        parts.append(f"{FIELDS['concern.measures']}: {concern['measures']}")
     return "\n\n".join(part for part in parts if part)
 
 
@@ -399,28 +362,27 @@ def _labelled(values: Any, labels: Mapping[str, str]) -> str:
 def _opening_extras(report: Mapping[str, Any]) -> list[str]:
     extras = []
     if report.get("anonymity") == "confidential":
-        extras.append("VIKTIG: Melderen har gitt navnet sitt, men vil ikke at familien skal få "
-                      "vite hvem som meldte.")
+        extras.append(fill(_KS["important"], text=_NB["notices"]["confidential"]))
     danger = report.get("child_in_danger_now")
     if danger:
-        answer = YES_NO.get(danger, danger)
-        extras.append(f"Er et barn i fare akkurat nå? Melderen svarte: {answer}")
+        extras.append(fill(_KS["danger"], question=FIELDS["child_in_danger_now"],
+                           answer=str(YES_NO.get(danger, danger))))
     return extras
 
 
 def _child_extras(index: int, child: Mapping[str, Any], mapped: set[str]) -> list[str]:
     lines = []
     if not child.get("name"):
-        lines.append("Navnet er ikke kjent.")
+        lines.append(_KS["name_unknown"])
     if not child.get("address"):
-        lines.append("Adressen er ikke kjent.")
+        lines.append(_KS["address_unknown"])
     for key, value in child.items():
         if key in mapped or value is None or value is False or value == "":
             continue
         if key == "unborn":
-            lines.append("Barnet er ikke født ennå.")
+            lines.append(_NB["notices"]["unborn"])
         elif key == "birth_date":
-            lines.append(f"Fødselsdato: {_norwegian_date(value)}")
+            lines.append(f"{CHILD_LABELS['birth_date']}: {_norwegian_date(value)}")
         elif key in ("told", "relation"):
             labels = YES_NO if key == "told" else RELATIONS
             lines.append(f"{CHILD_LABELS[key]}: {_labelled(value, labels)}")
@@ -428,8 +390,9 @@ def _child_extras(index: int, child: Mapping[str, Any], mapped: set[str]) -> lis
             lines.append(f"{CHILD_LABELS.get(key, key)}: {value}")
     if not lines:
         return []
-    name = f" ({child['name']})" if child.get("name") else ""
-    return [f"Barn {index}{name}:", *(f"  {line}" for line in lines)]
+    heading = (fill(_KS["child_named"], number=str(index), name=str(child["name"]))
+               if child.get("name") else fill(_KS["child"], number=str(index)))
+    return [heading, *(f"  {line}" for line in lines)]
 
 
 def _norwegian_date(value: Any) -> str:
@@ -440,8 +403,10 @@ def _norwegian_date(value: Any) -> str:
 
 
 def _guardian_text(guardian: Mapping[str, Any]) -> str:
-    phone = f" (tlf. {guardian['phone']})" if guardian.get("phone") else ""
-    return f"{guardian.get('name') or ''}{phone}"
+    name = str(guardian.get("name") or "")
+    if guardian.get("phone"):
+        return fill(_KS["guardian_phone"], name=name, phone=str(guardian["phone"]))
+    return name
 
 
 def _parent_extras(parents: Mapping[str, Any], *, mapped: bool) -> list[str]:
@@ -449,14 +414,14 @@ def _parent_extras(parents: Mapping[str, Any], *, mapped: bool) -> list[str]:
     if not mapped:
         guardians = parents.get("guardians") or []
         if guardians:
-            extras.append("Foreldre eller foresatte: "
+            extras.append(f"{FIELDS['parents.guardians']}: "
                           + "; ".join(_guardian_text(g) for g in guardians))
         if parents.get("told"):
-            extras.append(f"Foreldrene vet om meldingen: {_labelled(parents['told'], YES_NO)}")
+            extras.append(f"{FIELDS['parents.told']}: {_labelled(parents['told'], YES_NO)}")
         if parents.get("why_not_told"):
-            extras.append(f"Hvorfor foreldrene ikke vet om meldingen: {parents['why_not_told']}")
+            extras.append(f"{FIELDS['parents.why_not_told']}: {parents['why_not_told']}")
     if parents.get("lives_with"):
-        extras.append(f"Hvem barnet bor med: {parents['lives_with']}")
+        extras.append(f"{FIELDS['parents.lives_with']}: {parents['lives_with']}")
     return extras
 
 
@@ -464,30 +429,25 @@ def _concern_extras(concern: Mapping[str, Any], *, mapped: set[str]) -> list[str
     """Everything about the concern except the description and what has its own field."""
     extras = []
     if concern.get("topics"):
-        extras.append(f"Bekymringen gjelder: {_labelled(concern['topics'], TOPICS)}")
+        extras.append(f"{FIELDS['concern.topics']}: {_labelled(concern['topics'], TOPICS)}")
     if concern.get("sources"):
-        extras.append(f"Hvordan melderen vet dette: {_labelled(concern['sources'], SOURCES)}")
+        extras.append(f"{FIELDS['concern.sources']}: {_labelled(concern['sources'], SOURCES)}")
     if concern.get("frequency"):
-        extras.append(f"Hvor ofte: {_labelled(concern['frequency'], FREQUENCIES)}")
+        extras.append(
+            f"{FIELDS['concern.frequency']}: {_labelled(concern['frequency'], FREQUENCIES)}")
     if concern.get("since"):
-        extras.append(f"Melderen ble bekymret: {concern['since']}")
+        extras.append(f"{FIELDS['concern.since']}: {concern['since']}")
     if concern.get("child_views"):
-        extras.append(f"Hva barnet mener eller ønsker: {concern['child_views']}")
-    free_text = {
-        "background": "Bakgrunn og historikk",
-        "measures": "Hva melderen har gjort for å hjelpe barnet",
-        "other_agencies": "Andre hjelpeinstanser",
-        "other_views": "Andre synspunkter",
-    }
-    for key, label in free_text.items():
+        extras.append(f"{FIELDS['concern.child_views']}: {concern['child_views']}")
+    for key in ("background", "measures", "other_agencies", "other_views"):
         if key not in mapped and concern.get(key):
-            extras.append(f"{label}: {concern[key]}")
+            extras.append(f"{FIELDS['concern.' + key]}: {concern[key]}")
     return extras
 
 
 def _interpreter_extras(report: Mapping[str, Any]) -> list[str]:
     text = _interpreter_text(report.get("interpreter") or {})
-    return [f"Behov for tolk: {text}"] if text else []
+    return [f"{FIELDS['interpreter.needed']}: {text}"] if text else []
 
 
 def _closing_extras(report: Mapping[str, Any]) -> list[str]:
@@ -495,13 +455,14 @@ def _closing_extras(report: Mapping[str, Any]) -> list[str]:
     extras = []
     found_by, postal_code = location.get("found_by"), location.get("postal_code")
     if found_by == "postal_code" and postal_code:
-        extras.append(f"Kommunen ble funnet fra postnummeret der barnet bor: {postal_code}.")
+        extras.append(fill(_KS["found_by_postal_code"], postal_code=str(postal_code)))
     else:
         if found_by:
-            extras.append(FOUND_BY.get(found_by, f"Kommunen ble funnet slik: {found_by}"))
+            extras.append(FOUND_BY.get(found_by) or fill(_KS["found_by_other"],
+                                                         found_by=str(found_by)))
         if postal_code:
-            extras.append(f"Postnummer oppgitt av melderen: {postal_code}")
+            extras.append(f"{_KS['postal_code']}: {postal_code}")
     language = report.get("language")
     if language:
-        extras.append(f"Skjemaet ble fylt ut på {LANGUAGES.get(language, language)}.")
+        extras.append(fill(_KS["language"], language=str(LANGUAGES.get(language, language))))
     return extras

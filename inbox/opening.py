@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from flask import Response, g, make_response, render_template
 
+import i18n
 from extensions import db_session
 from inbox import auth
+from inbox.report_labels import report_language
 from inbox.views import blueprint, own_envelope
 
 # The application's policy (app.CONTENT_SECURITY_POLICY) plus 'wasm-unsafe-eval', which lets
@@ -29,7 +31,9 @@ def open_report(envelope_id: str) -> Response:
     envelope = own_envelope(envelope_id)
     auth.audit(db_session(), "open-page-viewed", user=g.user, envelope_id=envelope.id)
     db_session().commit()
-    response = make_response(render_template("inbox/open.html", envelope=envelope))
+    response = make_response(render_template(
+        "inbox/open.html", envelope=envelope,
+        report_language=report_language(i18n.current().code)))
     # The app's after_request sets its own policy only where none is set yet.
     response.headers["Content-Security-Policy"] = OPEN_PAGE_CONTENT_SECURITY_POLICY
     return response

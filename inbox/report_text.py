@@ -1,76 +1,66 @@
-"""A readable text rendering of a decrypted report document, for `flask inbox open`.
+"""The text `flask inbox open` writes beside the report: the outline the intake team reads in
+the browser (inbox/report_outline.py), as plain UTF-8 text for the case file.
 
-Generic on purpose: it walks whatever JSON the report holds, so a new field in the report
-schema shows up here without a change, and nothing the reporter wrote is dropped.
+What the reporter typed is written as typed, except that characters which would hide or
+rearrange text (bidirectional controls, zero-width characters) appear as markers such as
+"⟨U+202E⟩", exactly as on the page. The saved JSON keeps them as they were.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from inbox.report_outline import Line, outline, reveal
+
 INDENT = "  "
-# Codes whose meaning the team must not have to guess: shown as a sentence saying what to do.
-# static/js/open-report.js shows the same sentence (translated) in the browser.
-EXPLAINED = {
-    ("found_by", "reporter_municipality"): (
-        "Neither where the child lives nor where the child was when the concern arose is "
-        "known, so this report was sent to the reporter's own municipality. Check whether "
-        "another municipality should have it, and forward it if so."
-    ),
-}
 
 
-def humanise(key: str) -> str:
-    """`municipality_number` → `Municipality number`."""
-    words = key.replace("_", " ").replace("-", " ").split()
-    return " ".join(words).capitalize() if words else key
-
-
-def render_text(report: Any) -> str:
-    """One `Label: value` line per leaf, nested sections indented; multi-line text kept."""
+def render_text(report: Any, language: str = "nb", *, reference: str | None = None,
+                received: str | None = None, review_by: str | None = None) -> str:
+    """The report as text in `language` (nb, nn or en); `received` and `review_by` are the
+    envelope's times as the inbox shows them."""
+    shape = outline(report, language, received=received, review_by=review_by)
     lines: list[str] = []
-    if isinstance(report, dict):
-        _render_mapping(report, lines, "")
-    else:
-        _render_item("Report", report, lines, "")
+    title = f"{shape['title']} {reference}" if reference else shape["title"]
+    _heading(lines, title, "=")
+    if shape["notices"]:
+        _heading(lines, shape["notices"]["heading"], "-")
+        lines.extend(f"! {_text(item['parts'])}" for item in shape["notices"]["items"])
+    for section in [shape["summary"], *shape["sections"]]:
+        _heading(lines, section["heading"], "-")
+        for row in section["rows"]:
+            _row(lines, row["label"], row["lines"])
+    if shape["unanswered"]:
+        _heading(lines, shape["unanswered"]["heading"], "-")
+        lines.extend(f"{group['heading']}: {'; '.join(group['items'])}"
+                     for group in shape["unanswered"]["groups"])
     return "\n".join(lines) + "\n"
 
 
-def _render_mapping(mapping: dict[str, Any], lines: list[str], indent: str) -> None:
-    for key, value in mapping.items():
-        explained = EXPLAINED.get((str(key), value)) if isinstance(value, str) else None
-        if explained is not None:
-            lines.append(f"{indent}{humanise(str(key))}: {explained}")
+def _heading(lines: list[str], text: str, underline: str) -> None:
+    if lines:
+        lines.append("")
+    lines.extend([text, underline * len(text)])
+
+
+def _row(lines: list[str], label: str, values: list[Line]) -> None:
+    texts = [_text(line) for line in values]
+    # "Er et barn i fare akkurat nå? Nei": a question needs no colon after it.
+    colon = "" if label.endswith("?") else ":"
+    if len(texts) == 1 and "\n" not in texts[0]:
+        lines.append(f"{label}{colon} {texts[0]}")
+        return
+    lines.append(f"{label}{colon}")
+    for text in texts:
+        if "\n" in text:
+            lines.extend(f"{INDENT}| {part}" for part in text.split("\n"))
         else:
-            _render_item(humanise(str(key)), value, lines, indent)
+            lines.append(f"{INDENT}- {text}" if len(texts) > 1 else f"{INDENT}{text}")
 
 
-def _render_item(label: str, value: Any, lines: list[str], indent: str) -> None:
-    if isinstance(value, dict):
-        if not value:
-            lines.append(f"{indent}{label}: (none)")
-            return
-        lines.append(f"{indent}{label}:")
-        _render_mapping(value, lines, indent + INDENT)
-    elif isinstance(value, list):
-        if not value:
-            lines.append(f"{indent}{label}: (none)")
-        for number, element in enumerate(value, start=1):
-            _render_item(f"{label} {number}", element, lines, indent)
-    else:
-        shown = _scalar(value)
-        if "\n" in shown:
-            lines.append(f"{indent}{label}:")
-            lines.extend(f"{indent}{INDENT}| {line}" for line in shown.split("\n"))
-        else:
-            lines.append(f"{indent}{label}: {shown}")
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "(not given)"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value).replace("\r\n", "\n")
+def _text(line: Line) -> str:
+    """A line's parts as text: the reporter's with hidden characters shown as markers."""
+    return "".join(
+        "".join(piece["text"] for piece in reveal(part["text"].replace("\r\n", "\n")))
+        if part["typed"] else part["text"]
+        for part in line)

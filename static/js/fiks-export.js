@@ -17,7 +17,6 @@
   var REPORT_SCHEMA = "concern-report/1";
   var FORMAT = "KS Fiks v2";
   var INSTEAD = "Use the concern-report/1 JSON instead.";
-  var DELIVERY_CHANNEL = "Meld fra om bekymring for et barn";
   var NO_DISTRICT = "00";
   var DISTRICT_NUMBER = /^[0-9]{6}$/;
 
@@ -35,69 +34,44 @@
     "^(.+?),[" + PY_SPACE + "]*(\\p{Nd}{4})[" + PY_SPACE + "]+([^\\p{Nd}]+)\\n?$", "u");
   var MUNICIPALITY_NUMBER = /^\p{Nd}{4}$/u;
 
-  var YES_NO = { yes: "Ja", no: "Nei", unsure: "Usikker", unknown: "Vet ikke" };
-  var TOPICS = {
-    "violence": "Vold mot barnet",
-    "domestic-violence": "Vold mellom voksne i hjemmet",
-    "sexual-abuse": "Seksuelle overgrep",
-    "neglect": "Barnet får ikke mat, klær, stell eller tilsyn",
-    "parents-substances": "Foreldrene ruser seg",
-    "parents-mental-health": "Foreldrene har psykiske problemer",
-    "child-behaviour": "Barnets egen atferd eller rus",
-    "honour": "Tvangsekteskap, kjønnslemlestelse eller æresrelatert vold",
-    "trafficking": "Menneskehandel",
-    "other": "Noe annet",
-    "unknown": "Melderen vet ikke"
-  };
-  var SOURCES = {
-    "seen-heard": "Melderen har sett eller hørt det selv",
-    "child-told": "Barnet har fortalt det til melderen",
-    "others-told": "Andre har fortalt det til melderen",
-    "other": "Annet"
-  };
-  var FREQUENCIES = {
-    once: "Én gang", several: "Flere ganger", long: "Over lang tid", unknown: "Melderen vet ikke"
-  };
-  var RELATIONS = {
-    "parent": "Forelder",
-    "family": "Familie",
-    "neighbour": "Nabo",
-    "family-friend": "Venn av familien",
-    "friends-parent": "Forelder til en venn av barnet",
-    "other": "Annet"
-  };
-  var FOUND_BY = {
-    postal_code: "Kommunen ble funnet fra postnummeret der barnet bor.",
-    chosen_from_list: "Melderen valgte kommunen der barnet bor fra en liste.",
-    where_the_child_was: "Melderen vet ikke hvor barnet bor. Kommunen er der barnet var da " +
-      "melderen ble bekymret.",
-    reporter_municipality: "Verken hvor barnet bor eller hvor det var, er kjent. Meldingen " +
-      "gikk derfor til melderens egen kommune."
-  };
-  var LANGUAGES = {
-    nb: "norsk bokmål", nn: "norsk nynorsk", se: "nordsamisk", en: "engelsk",
-    pl: "polsk", lt: "litauisk", uk: "ukrainsk", ar: "arabisk", so: "somali",
-    ti: "tigrinja", ur: "urdu"
-  };
-  var CHILD_LABELS = {
-    name: "Navn",
-    approximate_age: "Antatt alder (år)",
-    national_id: "Fødselsnummer",
-    birth_date: "Fødselsdato",
-    unborn: "Ikke født ennå",
-    address: "Adresse",
-    found_at: "Der barnet kan treffes",
-    description: "Beskrivelse av barnet",
-    relation: "Melderens forhold til barnet",
-    relation_other: "Melderens forhold til barnet (fritekst)",
-    told: "Barnet vet om meldingen",
-    why_not_told: "Hvorfor barnet ikke vet om meldingen"
-  };
-  var EXTRAS_HEADING = "Opplysninger fra skjemaet som ikke har eget felt i KS-formatet:";
+  /* Our answer values and labels in bokmål, from the table the page reads the report with
+   * (static/report-labels.json, as fiks_export.py reads it); set by useTable() on each export. */
+  var NB, KS, YES_NO, TOPICS, SOURCES, FREQUENCIES, RELATIONS, FOUND_BY, LANGUAGES, FIELDS;
+  var CHILD_LABELS, EXTRAS_HEADING, DELIVERY_CHANNEL;
+  var CHILD_KEYS = ["name", "approximate_age", "national_id", "birth_date", "unborn", "address",
+    "found_at", "description", "relation", "relation_other", "told", "why_not_told"];
 
-  /* The report cannot be expressed in the format; `message` is Python's, word for word. */
-  function CannotExport(message) {
+  function useTable(table) {
+    NB = table.nb;
+    KS = NB.ks;
+    DELIVERY_CHANNEL = KS.delivery_channel;
+    YES_NO = NB.values.answers;
+    TOPICS = NB.values.topics;
+    SOURCES = NB.values.sources;
+    FREQUENCIES = NB.values.frequencies;
+    RELATIONS = NB.values.relations;
+    FOUND_BY = NB.values.found_by;
+    LANGUAGES = NB.values.languages;
+    FIELDS = NB.fields;
+    CHILD_LABELS = {};
+    CHILD_KEYS.forEach(function (key) {
+      CHILD_LABELS[key] = FIELDS["children." + key];
+    });
+    EXTRAS_HEADING = KS.extras_heading;
+  }
+
+  /* report_labels.fill: each {name} replaced; what is filled in is never read as a template. */
+  function fill(template, values) {
+    return template.replace(/\{([a-z_]+)\}/g, function (match, name) {
+      return values[name];
+    });
+  }
+
+  /* The report cannot be expressed in the format; `message` is Python's, word for word, and
+   * `reason` names it for the page, which says it in the reader's language. */
+  function CannotExport(message, reason) {
     this.message = message;
+    this.reason = reason;
   }
   CannotExport.prototype.toString = function () {
     return this.message;
@@ -200,7 +174,7 @@
   function required(value, what) {
     if (!truthy(value)) {
       throw new CannotExport(FORMAT + " requires " + what + ", and this report has none. " +
-        INSTEAD);
+        INSTEAD, "missing-reporter");
     }
     return pyStr(value);
   }
@@ -208,7 +182,7 @@
   function told(answer, what) {
     if (answer !== "yes" && answer !== "no") {
       throw new CannotExport(FORMAT + " requires a yes or no for " + what + ", and this report " +
-        "has none. " + INSTEAD);
+        "has none. " + INSTEAD, "not-told");
     }
     return answer === "yes";
   }
@@ -276,11 +250,11 @@
     var moment = fromIsoFormat(pyStr(submittedAt));
     if (moment === null) {
       throw new CannotExport("This report's submission time " + pyRepr(submittedAt) +
-        " is not a time, and " + FORMAT + " requires one. " + INSTEAD);
+        " is not a time, and " + FORMAT + " requires one. " + INSTEAD, "time");
     }
     if (moment.naive) {
       throw new CannotExport("This report's submission time " + pyRepr(submittedAt) +
-        " has no time zone, so it cannot be given in Norwegian time. " + INSTEAD);
+        " has no time zone, so it cannot be given in Norwegian time. " + INSTEAD, "time");
     }
     var parts = {};
     OSLO.formatToParts(new Date(moment.utc)).forEach(function (part) {
@@ -329,7 +303,7 @@
     var language = get(interpreter, "language");
     var parts = truthy(needed) ? [pyStr(label(YES_NO, needed, needed))] : [];
     if (truthy(language)) {
-      parts.push("språk: " + pyStr(language));
+      parts.push(fill(KS.interpreter_language, { language: pyStr(language) }));
     }
     return parts.join(", ") || null;
   }
@@ -338,7 +312,7 @@
     var background = get(concern, "background");
     var parts = [truthy(background) ? background : ""];
     if (truthy(get(concern, "measures"))) {
-      parts.push("Hva melderen har gjort for å hjelpe barnet: " + pyStr(concern.measures));
+      parts.push(FIELDS["concern.measures"] + ": " + pyStr(concern.measures));
     }
     return parts.filter(truthy).map(pyStr).join("\n\n");
   }
@@ -362,13 +336,12 @@
   function openingExtras(report) {
     var extras = [];
     if (get(report, "anonymity") === "confidential") {
-      extras.push("VIKTIG: Melderen har gitt navnet sitt, men vil ikke at familien skal få " +
-        "vite hvem som meldte.");
+      extras.push(fill(KS.important, { text: NB.notices.confidential }));
     }
     var danger = get(report, "child_in_danger_now");
     if (truthy(danger)) {
-      extras.push("Er et barn i fare akkurat nå? Melderen svarte: " +
-        pyStr(label(YES_NO, danger, danger)));
+      extras.push(fill(KS.danger, { question: FIELDS.child_in_danger_now,
+                                    answer: pyStr(label(YES_NO, danger, danger)) }));
     }
     return extras;
   }
@@ -390,10 +363,10 @@
   function childExtras(index, child, mapped) {
     var lines = [];
     if (!truthy(get(child, "name"))) {
-      lines.push("Navnet er ikke kjent.");
+      lines.push(KS.name_unknown);
     }
     if (!truthy(get(child, "address"))) {
-      lines.push("Adressen er ikke kjent.");
+      lines.push(KS.address_unknown);
     }
     Object.keys(child).forEach(function (key) {
       var value = child[key];
@@ -401,9 +374,9 @@
         return;
       }
       if (key === "unborn") {
-        lines.push("Barnet er ikke født ennå.");
+        lines.push(NB.notices.unborn);
       } else if (key === "birth_date") {
-        lines.push("Fødselsdato: " + norwegianDate(value));
+        lines.push(CHILD_LABELS.birth_date + ": " + norwegianDate(value));
       } else if (key === "told" || key === "relation") {
         lines.push(CHILD_LABELS[key] + ": " + labelled(value, key === "told" ? YES_NO : RELATIONS));
       } else {
@@ -413,16 +386,21 @@
     if (!lines.length) {
       return [];
     }
-    var name = truthy(get(child, "name")) ? " (" + pyStr(child.name) + ")" : "";
-    return ["Barn " + index + name + ":"].concat(lines.map(function (text) {
+    var heading = truthy(get(child, "name"))
+      ? fill(KS.child_named, { number: String(index), name: pyStr(child.name) })
+      : fill(KS.child, { number: String(index) });
+    return [heading].concat(lines.map(function (text) {
       return "  " + text;
     }));
   }
 
   function guardianText(guardian) {
-    var phone = truthy(get(guardian, "phone")) ? " (tlf. " + pyStr(guardian.phone) + ")" : "";
     var name = get(guardian, "name");
-    return (truthy(name) ? pyStr(name) : "") + phone;
+    name = truthy(name) ? pyStr(name) : "";
+    if (truthy(get(guardian, "phone"))) {
+      return fill(KS.guardian_phone, { name: name, phone: pyStr(guardian.phone) });
+    }
+    return name;
   }
 
   function guardiansOf(parents) {
@@ -435,17 +413,17 @@
     if (!mapped) {
       var guardians = guardiansOf(parents);
       if (guardians.length) {
-        extras.push("Foreldre eller foresatte: " + guardians.map(guardianText).join("; "));
+        extras.push(FIELDS["parents.guardians"] + ": " + guardians.map(guardianText).join("; "));
       }
       if (truthy(get(parents, "told"))) {
-        extras.push("Foreldrene vet om meldingen: " + labelled(parents.told, YES_NO));
+        extras.push(FIELDS["parents.told"] + ": " + labelled(parents.told, YES_NO));
       }
       if (truthy(get(parents, "why_not_told"))) {
-        extras.push("Hvorfor foreldrene ikke vet om meldingen: " + pyStr(parents.why_not_told));
+        extras.push(FIELDS["parents.why_not_told"] + ": " + pyStr(parents.why_not_told));
       }
     }
     if (truthy(get(parents, "lives_with"))) {
-      extras.push("Hvem barnet bor med: " + pyStr(parents.lives_with));
+      extras.push(FIELDS["parents.lives_with"] + ": " + pyStr(parents.lives_with));
     }
     return extras;
   }
@@ -453,28 +431,23 @@
   function concernExtras(concern, mapped) {
     var extras = [];
     if (truthy(get(concern, "topics"))) {
-      extras.push("Bekymringen gjelder: " + labelled(concern.topics, TOPICS));
+      extras.push(FIELDS["concern.topics"] + ": " + labelled(concern.topics, TOPICS));
     }
     if (truthy(get(concern, "sources"))) {
-      extras.push("Hvordan melderen vet dette: " + labelled(concern.sources, SOURCES));
+      extras.push(FIELDS["concern.sources"] + ": " + labelled(concern.sources, SOURCES));
     }
     if (truthy(get(concern, "frequency"))) {
-      extras.push("Hvor ofte: " + labelled(concern.frequency, FREQUENCIES));
+      extras.push(FIELDS["concern.frequency"] + ": " + labelled(concern.frequency, FREQUENCIES));
     }
     if (truthy(get(concern, "since"))) {
-      extras.push("Melderen ble bekymret: " + pyStr(concern.since));
+      extras.push(FIELDS["concern.since"] + ": " + pyStr(concern.since));
     }
     if (truthy(get(concern, "child_views"))) {
-      extras.push("Hva barnet mener eller ønsker: " + pyStr(concern.child_views));
+      extras.push(FIELDS["concern.child_views"] + ": " + pyStr(concern.child_views));
     }
-    [
-      ["background", "Bakgrunn og historikk"],
-      ["measures", "Hva melderen har gjort for å hjelpe barnet"],
-      ["other_agencies", "Andre hjelpeinstanser"],
-      ["other_views", "Andre synspunkter"]
-    ].forEach(function (pair) {
-      if (mapped.indexOf(pair[0]) === -1 && truthy(get(concern, pair[0]))) {
-        extras.push(pair[1] + ": " + pyStr(concern[pair[0]]));
+    ["background", "measures", "other_agencies", "other_views"].forEach(function (key) {
+      if (mapped.indexOf(key) === -1 && truthy(get(concern, key))) {
+        extras.push(FIELDS["concern." + key] + ": " + pyStr(concern[key]));
       }
     });
     return extras;
@@ -482,7 +455,7 @@
 
   function interpreterExtras(report) {
     var text = interpreterText(getMapping(report, "interpreter"));
-    return text ? ["Behov for tolk: " + text] : [];
+    return text ? [FIELDS["interpreter.needed"] + ": " + text] : [];
   }
 
   function closingExtras(report) {
@@ -491,20 +464,19 @@
     var foundBy = get(location, "found_by");
     var postalCode = get(location, "postal_code");
     if (foundBy === "postal_code" && truthy(postalCode)) {
-      extras.push("Kommunen ble funnet fra postnummeret der barnet bor: " + pyStr(postalCode) +
-        ".");
+      extras.push(fill(KS.found_by_postal_code, { postal_code: pyStr(postalCode) }));
     } else {
       if (truthy(foundBy)) {
-        extras.push(pyStr(label(FOUND_BY, foundBy, "Kommunen ble funnet slik: " +
-          pyStr(foundBy))));
+        extras.push(pyStr(label(FOUND_BY, foundBy, null) ||
+          fill(KS.found_by_other, { found_by: pyStr(foundBy) })));
       }
       if (truthy(postalCode)) {
-        extras.push("Postnummer oppgitt av melderen: " + pyStr(postalCode));
+        extras.push(KS.postal_code + ": " + pyStr(postalCode));
       }
     }
     var language = get(report, "language");
     if (truthy(language)) {
-      extras.push("Skjemaet ble fylt ut på " + pyStr(label(LANGUAGES, language, language)) + ".");
+      extras.push(fill(KS.language, { language: pyStr(label(LANGUAGES, language, language)) }));
     }
     return extras;
   }
@@ -516,7 +488,7 @@
     var number = get(location, "municipality_number");
     if (typeof number !== "string" || !MUNICIPALITY_NUMBER.test(number)) {
       throw new CannotExport("This report has no municipality number, which " + FORMAT +
-        " requires. " + INSTEAD);
+        " requires. " + INSTEAD, "no-municipality");
     }
     var name = get(location, "municipality_name");
     return {
@@ -583,10 +555,10 @@
       interpreterExtras(report)
     );
     if (truthy(phone) && !("telefonnummer" in melder)) {
-      extras.push("Melderens telefonnummer: " + pyStr(phone));
+      extras.push(KS.reporter_phone + ": " + pyStr(phone));
     }
     if (truthy(get(reporter, "email"))) {
-      extras.push("Melderens e-post: " + pyStr(reporter.email));
+      extras.push(KS.reporter_email + ": " + pyStr(reporter.email));
     }
     var document = assign({}, head(report));
     document.privatMelder = melder;
@@ -605,12 +577,12 @@
     if (!EMAIL_PATTERN.test(email)) {
       throw new CannotExport("The reporter's e-mail address " + pyRepr(email) + " does not fit " +
         FORMAT + "'s e-mail pattern (letters, digits, '.', '-' and '_' only), and changing it " +
-        "would make it someone else's. " + INSTEAD);
+        "would make it someone else's. " + INSTEAD, "email-pattern");
     }
     var phone = required(get(reporter, "phone"), "the reporter's phone number");
     if (!PHONE_PATTERN.test(phone)) {
       throw new CannotExport("The reporter's phone number " + pyRepr(phone) + " does not fit " +
-        FORMAT + "'s phone pattern. " + INSTEAD);
+        FORMAT + "'s phone pattern. " + INSTEAD, "phone-pattern");
     }
     var workplace = { navn: line(required(get(reporter, "workplace"),
                                           "the reporter's workplace")) };
@@ -647,7 +619,7 @@
     var guardians = guardiansOf(parents);
     if (!guardians.length) {
       throw new CannotExport(FORMAT + " requires the name of at least one parent or guardian, " +
-        "and this report has none. " + INSTEAD);
+        "and this report has none. " + INSTEAD, "no-guardian");
     }
     var parentsTold = told(get(parents, "told"), "whether the parents were told");
     var foresatte = guardians.slice(0, 2).map(function (guardian) {
@@ -668,7 +640,7 @@
       childLines,
       parentExtras(parents, true),
       guardians.slice(2).map(function (guardian) {
-        return "Flere foreldre eller foresatte: " + guardianText(guardian);
+        return KS.more_guardians + ": " + guardianText(guardian);
       }),
       closingExtras(report)
     );
@@ -694,35 +666,37 @@
     return assign(document, tail(report));
   }
 
-  /* The `privat` or `offentlig` v2 document for a decrypted report, or CannotExport. */
-  function toFiksV2(report) {
+  /* The `privat` or `offentlig` v2 document for a decrypted report, or CannotExport; `table`
+   * is static/report-labels.json. */
+  function toFiksV2(report, table) {
+    useTable(table);
     if (!isMapping(report) || get(report, "schema") !== REPORT_SCHEMA) {
       throw new CannotExport("Only a " + REPORT_SCHEMA + " report can be exported to " + FORMAT +
-        ".");
+        ".", "not-a-report");
     }
     var kind = get(report, "reporter_type");
     if (kind === "child") {
       throw new CannotExport("A report from a child about themselves cannot be exported to " +
         FORMAT + ": the format has no such case (it requires an adult reporter's name). " +
-        INSTEAD);
+        INSTEAD, "child");
     }
     if (kind === "private" && (truthy(get(report, "anonymous")) ||
                                get(report, "anonymity") === "anonymous")) {
       throw new CannotExport("An anonymous report cannot be exported to " + FORMAT + ": the " +
-        "format requires the reporter's name. " + INSTEAD);
+        "format requires the reporter's name. " + INSTEAD, "anonymous");
     }
     if (kind !== "private" && kind !== "professional") {
       throw new CannotExport("A report from a reporter of type " + pyRepr(kind) + " cannot be " +
-        "exported to " + FORMAT + ". " + INSTEAD);
+        "exported to " + FORMAT + ". " + INSTEAD, "reporter-type");
     }
     var children = get(report, "children");
     if (!truthy(children)) {
       throw new CannotExport("A report about no child cannot be exported to " + FORMAT + ". " +
-        INSTEAD);
+        INSTEAD, "no-child");
     }
     if (!Array.isArray(children)) {
       throw new CannotExport("A report about no child cannot be exported to " + FORMAT + ". " +
-        INSTEAD);  // Python would fail here too, less politely
+        INSTEAD, "no-child");  // Python would fail here too, less politely
     }
     return kind === "private" ? privateDocument(report) : professionalDocument(report);
   }
@@ -737,13 +711,13 @@
     toFiksV2: toFiksV2,
     fileText: fileText,
     CannotExport: CannotExport,
-    /* For tests: {text} of the file, or {refused} with the message. */
-    tryExport: function (report) {
+    /* {text} of the file, or {refused, reason}: the message and the name of its reason. */
+    tryExport: function (report, table) {
       try {
-        return { text: fileText(toFiksV2(report)) };
+        return { text: fileText(toFiksV2(report, table)) };
       } catch (error) {
         if (error instanceof CannotExport) {
-          return { refused: error.message };
+          return { refused: error.message, reason: error.reason };
         }
         throw error;
       }

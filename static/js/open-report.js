@@ -207,20 +207,7 @@
     });
   }
 
-  /* --- showing the report: the DOM counterpart of inbox/report_text.py --------------------- */
-
-  function humanise(key) {
-    var words = key.replace(/_/g, " ").replace(/-/g, " ").split(/\s+/).filter(Boolean);
-    if (words.length === 0) {
-      return key;
-    }
-    var text = words.join(" ");
-    return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
-  }
-
-  function isMapping(value) {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  }
+  /* --- showing the report: report-outline.js's outline as the page --------------------- */
 
   function element(name, className, text) {
     var node = document.createElement(name);
@@ -233,91 +220,116 @@
     return node;
   }
 
-  function Renderer(texts) {
-    this.texts = texts;
-  }
-
-  Renderer.prototype.scalar = function (value) {
-    if (value === null || value === undefined) {
-      return { text: this.texts.notGiven, missing: true };
-    }
-    if (value === true) {
-      return { text: this.texts.yes, missing: false };
-    }
-    if (value === false) {
-      return { text: this.texts.no, missing: false };
-    }
-    return { text: String(value).replace(/\r\n/g, "\n"), missing: false };
-  };
-
-  /* The list that leaves go into: the container's last child if it is one, else a new one. */
-  Renderer.prototype.list = function (container) {
-    var last = container.lastElementChild;
-    if (last && last.tagName === "DL") {
-      return last;
-    }
-    return container.appendChild(element("dl", "summary-list"));
-  };
-
-  Renderer.prototype.row = function (container, label, shown) {
-    var row = element("div", "summary-row");
-    row.appendChild(element("dt", "", label));
-    var value = element("dd", "summary-value" + (shown.missing ? " not-given" : ""), shown.text);
-    value.dir = "auto";
-    row.appendChild(value);
-    this.list(container).appendChild(row);
-  };
-
-  /* Codes whose meaning the team must not have to guess (inbox/report_text.py's EXPLAINED):
-     the sentence the page was given in its data attributes, translated. */
-  var EXPLAINED = { found_by: { reporter_municipality: "foundByReporterMunicipality" } };
-
-  Renderer.prototype.mapping = function (mapping, container, level) {
-    var self = this;
-    Object.keys(mapping).forEach(function (key) {
-      var value = mapping[key];
-      var explained = Object.prototype.hasOwnProperty.call(EXPLAINED, key) &&
-        typeof value === "string" &&
-        Object.prototype.hasOwnProperty.call(EXPLAINED[key], value) &&
-        self.texts[EXPLAINED[key][value]];
-      if (explained) {
-        self.row(container, humanise(key), { text: explained, missing: false });
-      } else {
-        self.item(humanise(key), value, container, level);
-      }
-    });
-  };
-
-  Renderer.prototype.item = function (label, value, container, level) {
-    var self = this;
-    if (isMapping(value)) {
-      if (Object.keys(value).length === 0) {
-        this.row(container, label, { text: this.texts.none, missing: true });
+  /* What the reporter typed, in its own direction (<bdi>), with the characters that would
+   * hide or rearrange it shown as markers ("⟨U+202E⟩"); our own words as text. */
+  function appendParts(node, parts) {
+    parts.forEach(function (part) {
+      if (!part.typed) {
+        node.appendChild(document.createTextNode(part.text));
         return;
       }
-      var section = element("section", "report-section");
-      section.appendChild(element("h" + Math.min(level, 6), "", label));
-      this.mapping(value, section, level + 1);
-      container.appendChild(section);
-    } else if (Array.isArray(value)) {
-      if (value.length === 0) {
-        this.row(container, label, { text: this.texts.none, missing: true });
-      }
-      value.forEach(function (entry, index) {
-        self.item(label + " " + (index + 1), entry, container, level);
-      });
-    } else {
-      this.row(container, label, this.scalar(value));
-    }
-  };
+      var typed = element("bdi", "typed");
+      window.ConcernReportOutline.reveal(part.text.replace(/\r\n/g, "\n")).forEach(
+        function (piece) {
+          if (piece.hidden) {
+            typed.appendChild(element("span", "hidden-character", piece.text));
+          } else {
+            typed.appendChild(document.createTextNode(piece.text));
+          }
+        });
+      node.appendChild(typed);
+    });
+    return node;
+  }
 
-  function render(report, container, texts) {
-    var renderer = new Renderer(texts);
-    if (isMapping(report)) {
-      renderer.mapping(report, container, 3);
-    } else {
-      renderer.item("Report", report, container, 3);
+  function rowsList(rows) {
+    var list = element("dl", "summary-list");
+    rows.forEach(function (row) {
+      var item = element("div", "summary-row");
+      item.appendChild(element("dt", "", row.label));
+      var value = element("dd", "summary-value");
+      if (row.lines.length === 1) {
+        appendParts(value, row.lines[0]);
+      } else {
+        var lines = element("ul", "value-list");
+        row.lines.forEach(function (line) {
+          lines.appendChild(appendParts(element("li"), line));
+        });
+        value.appendChild(lines);
+      }
+      item.appendChild(value);
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  var sectionCount = 0;
+
+  function section(className, heading) {
+    sectionCount += 1;
+    var node = element("section", className);
+    var title = element("h3", "", heading);
+    title.id = "report-section-" + sectionCount;
+    node.setAttribute("aria-labelledby", title.id);
+    node.appendChild(title);
+    return node;
+  }
+
+  /* The outline into the page: notices and the summary at the top, then every answer, then
+   * what was not answered. Everything with textContent; nothing is parsed as HTML. */
+  function render(shape, top, details, reference) {
+    var title = element("p", "print-title", shape.title + " ");
+    title.appendChild(element("span", "", reference)).dir = "ltr";
+    top.appendChild(title);
+    if (shape.notices) {
+      var notices = section("report-notices", shape.notices.heading);
+      var list = element("ul", "notice-list");
+      shape.notices.items.forEach(function (notice) {
+        list.appendChild(appendParts(element("li", "notice notice-" + notice.kind),
+                                     notice.parts));
+      });
+      notices.appendChild(list);
+      top.appendChild(notices);
     }
+    var summary = section("report-summary", shape.summary.heading);
+    summary.appendChild(rowsList(shape.summary.rows));
+    top.appendChild(summary);
+    shape.sections.forEach(function (part) {
+      var node = section("report-section", part.heading);
+      node.appendChild(rowsList(part.rows));
+      details.appendChild(node);
+    });
+    if (shape.unanswered) {
+      var unanswered = section("report-unanswered", shape.unanswered.heading);
+      var groups = element("ul", "value-list");
+      shape.unanswered.groups.forEach(function (group) {
+        groups.appendChild(element("li", "", group.heading + ": " + group.items.join("; ")));
+      });
+      unanswered.appendChild(groups);
+      details.appendChild(unanswered);
+    }
+  }
+
+  /* The printed pages' margins (static/style.css, @page): the reference and "Side 1 av 2" on
+   * every page. Custom properties set through the CSSOM, which the policy allows. */
+  function setPrintMargins(shape, reference) {
+    var style = document.documentElement.style;
+    if (shape === null) {
+      ["--print-reference", "--print-page-before", "--print-page-between",
+       "--print-page-after"].forEach(function (name) {
+        style.removeProperty(name);
+      });
+      return;
+    }
+    var words = shape.print_page.split(/\{pages?\}/);
+    style.setProperty("--print-reference", cssString(shape.title + " " + reference));
+    style.setProperty("--print-page-before", cssString(words[0] || ""));
+    style.setProperty("--print-page-between", cssString(words[1] || ""));
+    style.setProperty("--print-page-after", cssString(words[2] || ""));
+  }
+
+  function cssString(text) {
+    return "\"" + text.replace(/[\\"]/g, "\\$&").replace(/[\n\r\f]/g, " ") + "\"";
   }
 
   /* --- the page ----------------------------------------------------------------------------- */
@@ -357,6 +369,28 @@
     });
   }
 
+  /* "no-file" → "NoFile": the dataset name of data-…-no-file. */
+  function camel(code) {
+    return code.replace(/(^|-)([a-z])/g, function (match, dash, letter) {
+      return letter.toUpperCase();
+    });
+  }
+
+  /* static/report-labels.json; a failure shows when the team member opens a report. */
+  function fetchLabels(url) {
+    var fetched = fetch(url, { method: "GET", credentials: "same-origin" }).then(
+      function (response) {
+        if (!response.ok) {
+          throw new OpenError("fetch-failed");
+        }
+        return response.json();
+      }).catch(function () {
+      throw new OpenError("fetch-failed");
+    });
+    fetched.catch(function () {});  // handled when opening; not an unhandled rejection now
+    return fetched;
+  }
+
   function setUp(root) {
     var data = root.dataset;
     var fileInput = document.getElementById("key-file");
@@ -368,23 +402,27 @@
     var keySection = document.getElementById("open-key");
     var opened = document.getElementById("opened-report");
     var heading = document.getElementById("opened-report-heading");
+    var top = document.getElementById("report-top");
     var container = document.getElementById("report-document");
-    var texts = {
-      notGiven: data.textNotGiven, none: data.textNone, yes: data.textYes, no: data.textNo,
-      foundByReporterMunicipality: data.textFoundByReporterMunicipality
-    };
     var fiksButton = document.getElementById("fiks-button");
     var fiksRefused = document.getElementById("fiks-refused");
     var fiksRefusedMessage = document.getElementById("fiks-refused-message");
     var openedJson = null;
     var fiksText = null;
     var busy = false;
+    // Fetched while the team member picks the key file (again at opening, if that failed):
+    // the same table of words fiks_export.py and report_outline.py read.
+    var labels = fetchLabels(data.labelsUrl);
+
+    function labelsTable() {
+      labels = labels.catch(function () {
+        return fetchLabels(data.labelsUrl);
+      });
+      return labels;
+    }
 
     function message(code) {
-      var name = "msg" + code.replace(/(^|-)([a-z])/g, function (match, dash, letter) {
-        return letter.toUpperCase();
-      });
-      return data[name] || data.msgCannotOpen;
+      return data["msg" + camel(code)] || data.msgCannotOpen;
     }
 
     function showError(code, focus) {
@@ -422,9 +460,11 @@
       status.textContent = data.msgWorking;
       var sodium;
       var pair = null;
-      Promise.all([loadSodium(), readFile(file)])
+      var table;
+      Promise.all([loadSodium(), readFile(file), labelsTable()])
         .then(function (loaded) {
           sodium = loaded[0];
+          table = loaded[2];
           return nextFrame().then(function () {
             pair = readKeyFile(sodium, loaded[1], passphrase);
             passphrase = null;
@@ -439,9 +479,8 @@
         .then(function (envelope) {
           var report = openEnvelope(sodium, envelope, pair);
           openedJson = JSON.stringify(report, null, 2) + "\n";
-          showFiksExport(report);
-          container.replaceChildren();
-          render(report, container, texts);
+          showFiksExport(report, table);
+          show(report, table);
           keySection.hidden = true;
           opened.hidden = false;
           status.textContent = data.msgOpened;
@@ -468,17 +507,37 @@
         });
     }
 
-    /* The KS button when the format can hold the report; otherwise why not, in its place. */
-    function showFiksExport(report) {
+    /* The report written out in the report's language (nb, nn or en), with the envelope's
+     * times as the list shows them. */
+    function show(report, table) {
+      var shape = window.ConcernReportOutline.outline(
+        report, table, data.reportLanguage, data.received, data.reviewBy);
+      top.replaceChildren();
+      container.replaceChildren();
+      top.lang = container.lang = data.reportLanguage;
+      top.dir = container.dir = "ltr";
+      render(shape, top, container, data.reference);
+      setPrintMargins(shape, data.reference);
+    }
+
+    /* The KS button when the format can hold the report; otherwise why not, in its place and
+     * in the inbox's language (the English message, should a reason have no words here). */
+    function showFiksExport(report, table) {
       var outcome;
       try {
-        outcome = window.ConcernFiksExport.tryExport(report);
+        outcome = window.ConcernFiksExport.tryExport(report, table);
       } catch (error) {
-        outcome = { refused: data.msgFiksFailed };  // a fault of ours, not of the report
+        outcome = { refused: data.msgFiksFailed, reason: "failed" };  // our fault, not the report's
       }
       fiksText = outcome.text || null;
       fiksButton.hidden = fiksText === null;
-      fiksRefusedMessage.textContent = outcome.refused || "";
+      var reason = outcome.reason ? data["fiksRefused" + camel(outcome.reason)] : null;
+      fiksRefusedMessage.textContent = reason || outcome.refused || "";
+      if (reason || !outcome.refused || outcome.reason === "failed") {
+        fiksRefusedMessage.removeAttribute("lang");
+      } else {
+        fiksRefusedMessage.lang = "en";
+      }
       fiksRefused.hidden = !outcome.refused;
     }
 
@@ -513,7 +572,9 @@
       fiksButton.hidden = true;
       fiksRefused.hidden = true;
       fiksRefusedMessage.textContent = "";
+      top.replaceChildren();
       container.replaceChildren();
+      setPrintMargins(null, null);
       opened.hidden = true;
       keySection.hidden = false;
       status.textContent = "";
@@ -540,7 +601,6 @@
 
   window.ConcernReport = {
     makeKeyFile: makeKeyFile,
-    humanise: humanise,
     unpad: unpad,
     openWithKeyFile: function (keyFileText, passphrase, envelope) {
       // For tests and tools: the whole opening, without the page.

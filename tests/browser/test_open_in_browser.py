@@ -6,7 +6,9 @@ Python, and the other way round."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ from inbox.auth import create_user
 from routing.acceptance import accept
 from routing.delivery import deliver
 from routing.models import Envelope
+from tests import reading
 from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
 from tests.helpers import HttpTransport, Wizard, walk_private
 
@@ -213,7 +216,7 @@ def test_a_report_sealed_by_python_opens_in_the_browser_with_the_teams_key_file(
     expect(page.locator("#open-key")).to_be_hidden()
     expected = python_opens(shared_live_system, envelope_id)
     assert expected["concern"]["description"] == CONCERN.replace("\r\n", "\n")
-    assert shown_value(page, "Concern", "Description") == CONCERN
+    assert shown_value(page, "The concern", "What the reporter has seen or heard") == CONCERN
     assert CONCERN.split("\n")[1] in page.locator("#report-document").inner_text()
     # Saved as a file: exactly the report Python opens, under the reference's name.
     with page.expect_download() as download_info:
@@ -308,7 +311,7 @@ def test_a_wrong_passphrase_or_another_key_file_says_so_and_the_right_one_still_
     open_with(page, shared_live_system.key_files["0301"], KEY_PASSPHRASE)
     expect(page.locator("#opened-report")).to_be_visible(timeout=30_000)
     expect(alert).to_be_hidden()
-    assert shown_value(page, "Concern", "Description") == CONCERN
+    assert shown_value(page, "The concern", "What the reporter has seen or heard") == CONCERN
     assert errors == []
 
 
@@ -407,6 +410,7 @@ def test_without_javascript_the_page_offers_the_download_and_the_command(
         context.close()
 
 
+# The notice the report opens with, in the inbox's language (English here).
 REPORTER_MUNICIPALITY_SENTENCE = (
     "Neither where the child lives nor where the child was when the concern arose is known, so "
     "this report was sent to the reporter's own municipality. Check whether another "
@@ -428,6 +432,252 @@ def test_a_report_sent_to_the_reporters_own_municipality_says_so_in_a_sentence(
     open_page(page, shared_live_system, envelope_id)
     open_with(page, shared_live_system.key_files["0301"], KEY_PASSPHRASE)
     expect(page.locator("#opened-report")).to_be_visible(timeout=30_000)
-    assert shown_value(page, "Location", "Found by") == REPORTER_MUNICIPALITY_SENTENCE
-    assert "reporter_municipality" not in page.locator("#report-document").inner_text()
-    assert shown_value(page, "Location", "Municipality number") == "0301"
+    expect(page.locator("#report-top .notice")).to_have_text([REPORTER_MUNICIPALITY_SENTENCE])
+    assert "reporter_municipality" not in page.locator("#opened-report").inner_text()
+    assert shown_value(page, "About the report", "Municipality") == "Oslo (0301)"
+
+
+# --- reading a report as a colleague wrote it ----------------------------------------------------
+
+REPORT_OUTLINE_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "report-outline.js"
+REPORT_LABELS = json.loads((Path(__file__).resolve().parents[2] / "static" /
+                            "report-labels.json").read_text(encoding="utf-8"))
+
+
+def open_by_ids(page: Page, system: LiveSystem, envelope_id: str) -> None:
+    """Open a report in whatever language the inbox is in (the fields by their ids)."""
+    response = page.goto(f"{system.base_url}/inbox/reports/{envelope_id}/open")
+    assert response is not None and response.status == 200
+    page.locator("#key-file").set_input_files(str(system.key_files["0301"]))
+    page.locator("#key-passphrase").fill(KEY_PASSPHRASE)
+    page.locator("#open-button").click()
+    expect(page.locator("#opened-report")).to_be_visible(timeout=30_000)
+
+
+def delivered_report(system: LiveSystem, document: dict[str, Any]) -> tuple[str, str, str]:
+    """(envelope id, reference, received as the inbox list shows it)."""
+    from inbox.views import oslo_time
+
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            envelope = accept(session, json.dumps(document, ensure_ascii=False).encode(),
+                              "0301")
+            deliver(session, envelope.id)
+            return envelope.id, envelope.reference, oslo_time(envelope.created_at)
+    finally:
+        database.dispose()
+
+
+def axe_problems(page: Page) -> list[str]:
+    from tests.browser.test_inbox_in_chromium import AXE_SOURCE, AXE_TAGS, RUN_AXE
+
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE)
+    problems = []
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        problems += [f"{width} px: {violation}" for violation in page.evaluate(RUN_AXE, AXE_TAGS)]
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            problems.append(f"{width} px: the page scrolls sideways")
+    return problems
+
+
+def printed(page: Page) -> list[str]:
+    """The text of each page of the report printed to PDF, as Chromium prints it."""
+    import pypdf
+
+    document = pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    for sheet in document.pages:
+        width, height = float(sheet.mediabox.width), float(sheet.mediabox.height)
+        assert (round(width), round(height)) == (595, 842), "A4, in points"
+    return [sheet.extract_text() for sheet in document.pages]
+
+
+def visible_rows(page: Page, container: str) -> dict[str, str]:
+    return dict(page.locator(f"{container} .summary-row").evaluate_all(
+        "rows => rows.map(row => [row.querySelector('dt').innerText,"
+        " row.querySelector('dd').innerText])"))
+
+
+def test_each_kind_of_report_reads_as_a_report_in_bokmal_nynorsk_and_english(
+    context: BrowserContext, shared_live_system: LiveSystem, team: str,
+):
+    """The five kinds of reporter, in the three languages the team reads reports in: the
+    notices that apply first (and no others), no code or field name, Norwegian time to the
+    minute, nothing axe-core finds, and a printed A4 document that holds every answer with the
+    reference and the page number on every page."""
+    reports = {kind: reading.report_of(kind) for kind in reading.KINDS}
+    delivered = {kind: delivered_report(shared_live_system, report)
+                 for kind, report in reports.items()}
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    recorder = Recorder(page)
+    sign_in(page, shared_live_system, team)
+    problems: list[str] = []
+    for language in reading.LANGUAGES:
+        page.goto(f"{shared_live_system.base_url}/inbox/?lang={language}")
+        words = REPORT_LABELS[language]
+        for kind, report in reports.items():
+            where = f"{kind}, {language}"
+            envelope_id, reference, received = delivered[kind]
+            page.set_viewport_size({"width": 1280, "height": 800})
+            open_by_ids(page, shared_live_system, envelope_id)
+            opened = page.locator("#opened-report")
+            assert page.locator("#report-top").get_attribute("lang") == language
+
+            # What must not be missed comes first: the first thing after the heading.
+            notices = reading.expected_notices(kind, language)
+            expect(page.locator("#report-top .notice")).to_have_text(notices)
+            first = opened.locator("h3").first.inner_text()
+            assert first == (words["headings"]["notices"] if notices
+                             else words["headings"]["summary"]), where
+
+            text = opened.inner_text()
+            typed = reading.typed_answers(report)
+            assert reading.codes_shown(text, language, typed) == [], where
+            assert reading.missing_from(text, typed + reading.coded_answers(report, language)) \
+                == [], where
+            summary = visible_rows(page, "#report-top")
+            assert summary[words["summary"]["received"]] == received, where
+            assert visible_rows(page, "#report-document")[words["fields"]["submitted_at"]] == (
+                reading.SUMMER_OSLO), where
+            assert not re.search(r"\d{4}-\d{2}-\d{2}T|\d{2}:\d{2}:\d{2}", text), where
+
+            problems += [f"{where}: {problem}" for problem in axe_problems(page)]
+
+            pages = printed(page)
+            everything = "\n".join(pages)
+            assert reading.missing_from(everything, typed + reading.coded_answers(
+                report, language) + notices) == [], where
+            page_word = words["print_page"]
+            for number, sheet in enumerate(pages, start=1):
+                assert f"{words['title']} {reference}" in sheet, (where, number)
+                assert page_word.format(page=number, pages=len(pages)) in sheet, (where, number)
+            # The printout is the report: no inbox around it, no buttons.
+            for chrome in (team, "JSON", "KS Fiks", "Logg ut", "Sign out"):
+                assert chrome not in everything, (where, chrome)
+    assert problems == [], "\n".join(problems)
+    assert errors == []
+    assert not [line for line in recorder.console if "Content Security Policy" in line]
+
+
+def test_no_code_of_any_enumeration_is_visible_on_the_opened_page(
+    context: BrowserContext, shared_live_system: LiveSystem, team: str,
+):
+    """Every value of every enumeration of concern-report/1 (docs/concern-report-1.schema.json)
+    in a report opened in the three languages: each shown in words, none as its code."""
+    walk = reading.enum_walk()
+    delivered = [delivered_report(shared_live_system, report)[0] for report in walk]
+    page = context.new_page()
+    sign_in(page, shared_live_system, team)
+    shown = []
+    for language in reading.LANGUAGES:
+        page.goto(f"{shared_live_system.base_url}/inbox/?lang={language}")
+        for report, envelope_id in zip(walk, delivered, strict=True):
+            open_by_ids(page, shared_live_system, envelope_id)
+            text = page.locator("#opened-report").inner_text()
+            typed = reading.typed_answers(report)
+            shown += [(language, report["language"], code)
+                      for code in reading.codes_shown(text, language, typed)]
+            assert reading.missing_from(text, reading.coded_answers(report, language)) == []
+    assert shown == []
+
+
+def test_what_the_reporter_typed_cannot_disguise_itself_and_the_files_keep_it(
+    context: BrowserContext, shared_live_system: LiveSystem, team: str, tmp_path: Path,
+):
+    from tests.unit import test_fiks_export as fiks
+
+    report = fiks.build(fiks.private_answers(
+        **{"about-you": {"name": reading.HIDDEN_NAME, "phone": "", "email": ""},
+           "child-1-name": {"name": "\u2067سارة\u2069 Berg"}}))
+    envelope_id, reference, _ = delivered_report(shared_live_system, report)
+    page = context.new_page()
+    sign_in(page, shared_live_system, team)
+    open_by_ids(page, shared_live_system, envelope_id)
+    name = page.locator("#report-document section:has(> h3:text-is('The reporter')) "
+                        ".summary-row:has(> dt:text-is('Name')) > dd bdi")
+    expect(name).to_have_count(1)
+    assert name.inner_text() == reading.HIDDEN_NAME_SHOWN
+    assert name.evaluate("node => getComputedStyle(node).unicodeBidi") == "isolate"
+    expect(name.locator(".hidden-character")).to_have_text(["⟨U+202E⟩", "⟨U+200B⟩"])
+    child = page.locator("#report-document .summary-row:has(> dt:text-is('Name')) > dd bdi")
+    expect(child.first).to_have_text("⟨U+2067⟩سارة⟨U+2069⟩ Berg")
+    assert "\u202e" not in page.locator("#opened-report").inner_text()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Save the report as a file (JSON)").click()
+    download_info.value.save_as(tmp_path / "saved.json")
+    saved = json.loads((tmp_path / "saved.json").read_text(encoding="utf-8"))
+    assert saved["reporter"]["name"] == reading.HIDDEN_NAME
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Save KS Fiks format (JSON)").click()
+    download_info.value.save_as(tmp_path / "ks.json")
+    exported = json.loads((tmp_path / "ks.json").read_text(encoding="utf-8"))
+    assert exported["privatMelder"]["personnavn"] == reading.HIDDEN_NAME
+    assert exported["privatBarn"][0]["personnavn"] == "\u2067سارة\u2069 Berg"
+
+
+def test_a_long_report_prints_on_several_pages_with_no_line_lost_at_a_break(
+    context: BrowserContext, shared_live_system: LiveSystem, team: str,
+):
+    from tests.unit import test_fiks_export as fiks
+
+    lines = [f"Linje {number} av beskrivelsen, der melderen forteller hva som skjedde."
+             for number in range(1, 121)]
+    report = fiks.build(fiks.private_answers(concern={"description": "\n".join(lines)}))
+    envelope_id, reference, _ = delivered_report(shared_live_system, report)
+    page = context.new_page()
+    sign_in(page, shared_live_system, team)
+    page.goto(f"{shared_live_system.base_url}/inbox/?lang=nb")
+    open_by_ids(page, shared_live_system, envelope_id)
+    pages = printed(page)
+    assert len(pages) >= 3
+    flat = re.sub(r"\s+", " ", "\n".join(pages))
+    assert [line for line in lines if line not in flat] == []
+    for number, sheet in enumerate(pages, start=1):
+        assert f"Bekymringsmelding {reference}" in sheet
+        assert f"Side {number} av {len(pages)}" in sheet
+    assert not [word for word in ("Skriv ut", "Lagre", "Lukk", "Innboks", "Logg ut")
+                if word in "\n".join(pages)]
+
+
+def test_the_page_and_the_text_are_written_from_the_same_outline(context: BrowserContext):
+    """static/js/report-outline.js says what inbox/report_outline.py says, for every kind of
+    report, every code, odd and damaged documents, in the three languages; and shows hidden
+    characters the same way."""
+    from inbox.report_outline import outline, reveal
+    from tests.browser.test_inbox_in_chromium import variants
+
+    page = context.new_page()
+    page.set_content("<!doctype html><title>outline</title>")
+    page.add_script_tag(path=str(REPORT_OUTLINE_JS))
+    documents: dict[str, Any] = {**variants(), **{
+        f"walk {report['language']}": report for report in reading.enum_walk()}}
+    documents |= {kind: reading.report_of(kind) for kind in reading.KINDS}
+    documents |= {"a list": [1, 2], "a string": "hei", "nothing": None,
+                  "odd values": {"reporter_type": ["x"], "children": [{"name": ["a"],
+                                 "unborn": "maybe", "approximate_age": 6.5}],
+                                 "parents": {"guardians": "Per"}, "reporter": "Kari",
+                                 "location": {"district": "030101", "found_by": 3},
+                                 "submitted_at": "2026-02-30T10:00:00Z"}}
+    cases = {f"{name} / {language}": [document, language]
+             for name, document in documents.items() for language in reading.LANGUAGES}
+    expected = {name: outline(document, language, received="01.07.2026 23:59",
+                              review_by="08.07.2026 23:59")
+                for name, (document, language) in cases.items()}
+    shown = page.evaluate(
+        "([cases, table]) => Object.fromEntries(Object.entries(cases).map(([name, c]) =>"
+        " [name, window.ConcernReportOutline.outline(c[0], table, c[1], '01.07.2026 23:59',"
+        " '08.07.2026 23:59')]))", [cases, REPORT_LABELS])
+    assert [name for name in cases if shown[name] != expected[name]] == []
+    assert len(cases) > 150
+
+    typed = ["Ali\u202eecilA", "\u2067نورا\u2069 Berg", "Ka\u200bri\u200d\u2060\ufeff",
+             "👨\u200d👩\u200d👧", "❤\ufe0f\u200d🔥", "می\u200cخواهم", "a\u200cb", "😢\u200d",
+             "\u202a\u202b\u202c\u202d\u2066\u2068\u200e\u200f\u061c\u00ad\u034f\u180e",
+             "\u2061\u2062\u2063\u2064 plain text 𝒜"]
+    assert page.evaluate("texts => texts.map(t => window.ConcernReportOutline.reveal(t))",
+                         typed) == [reveal(text) for text in typed]
