@@ -1,8 +1,10 @@
-"""The production image and compose file, checked as far as a machine without a container
-engine can: hadolint finds nothing in the Dockerfile; compose.yaml is valid against the Compose
-Specification (the schema check-jsonschema ships) and its parts fit together; what the
-Dockerfile copies exists and is all the app needs; and gunicorn with the image's own
-gunicorn.conf.py serves /healthz and adds up the metrics of all its workers."""
+"""The production image and compose file, checked without a container engine (in seconds; the
+image itself is built and run by tests/container): hadolint finds nothing in the Dockerfile;
+compose.yaml is valid against the Compose Specification (the schema check-jsonschema ships) and
+its parts fit together; what the Dockerfile copies exists and is all the app needs; gunicorn
+with the image's own gunicorn.conf.py serves /healthz, adds up the metrics of all its workers
+and opens no control socket; and the first `flask db upgrade` in production sends the database
+no statement that fails."""
 
 from __future__ import annotations
 
@@ -18,9 +20,13 @@ import pytest
 import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine, event
 
+import dbcli
+from app import create_app
 from config import ENVIRONMENT
 from tests.conftest import TEST_SECRET, free_port
+from tests.postgres import TEST_DATABASE, new_schema
 
 PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -199,3 +205,50 @@ def test_gunicorn_with_the_image_settings_serves_and_adds_up_metrics_across_work
     assert counted == 40
     # No access log: no line of gunicorn's output carries the client's address.
     assert "127.0.0.1" not in log.read_text()
+
+
+def test_gunicorn_with_the_image_settings_opens_no_control_socket(gunicorn_with_image_settings,
+                                                                   tmp_path):
+    """gunicorn 25+ opens one for `gunicornc` under $HOME by default; in the image $HOME is
+    /app on a read-only root, and every start logged "Control server error"."""
+    base, log = gunicorn_with_image_settings
+    assert requests.get(base + "/healthz", timeout=10).status_code == 200
+    assert not (tmp_path / ".gunicorn").exists()
+    assert "control" not in log.read_text().lower()
+
+
+# --- the first migration ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database with nothing in it, on the run's backend."""
+    if TEST_DATABASE == "postgresql":
+        with new_schema() as (database, _schema):
+            yield database.url
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def test_the_first_migration_in_production_sends_no_statement_that_fails(
+        empty_database_url, redis_server, tmp_path):
+    """`flask db upgrade` starts the app first, whose production check for demo data used to
+    SELECT from a table the migrations had not made yet: PostgreSQL logged `relation "services"
+    does not exist` as an ERROR at every first deployment, which an operator reads as a fault."""
+    failed: list[str] = []
+
+    def record(context) -> None:  # type: ignore[no-untyped-def]
+        failed.append(f"{type(context.original_exception).__name__}: {context.statement}")
+
+    event.listen(Engine, "handle_error", record)
+    try:
+        app = create_app({"environment": "production", "secret_key": TEST_SECRET,
+                          "session_cookie_secure": True, "demo": False,
+                          "database_url": empty_database_url, "var_dir": tmp_path / "var",
+                          "redis_url": f"unix://{redis_server}"})
+        dbcli.upgrade(empty_database_url)
+        app.extensions["database"].dispose()
+    finally:
+        event.remove(Engine, "handle_error", record)
+    assert failed == []
+    assert dbcli.current(empty_database_url) == dbcli.head()
