@@ -78,6 +78,8 @@ def test_the_image_runs_as_a_numeric_non_root_user_with_a_health_check_on_health
     assert user == ["USER 10001:10001"]
     health = [line for line in final if line.startswith("HEALTHCHECK ")]
     assert len(health) == 1 and "/healthz" in health[0]
+    # On the port gunicorn.conf.py binds (PORT), not a fixed 8000 an operator may have moved.
+    assert "os.environ.get('PORT', '8000')" in health[0]
     # No compilers or package installs in the image that runs: the build stage has them all.
     assert not any(re.search(r"apt-get|apk add|gcc|build-essential|pip install", line)
                    for line in final)
@@ -144,6 +146,22 @@ def test_compose_runs_web_worker_and_migrations_from_the_image_on_postgres_and_p
     assert services["redis"]["volumes"] == ["redis-data:/data"]
     assert services["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
     assert "healthcheck" in services["redis"] and "healthcheck" in services["postgres"]
+
+
+def test_optional_settings_are_passed_on_only_when_set():
+    """`SMTP_HOST:` with no value passes the operator's SMTP_HOST on if it is set, and nothing
+    otherwise, so the app's default holds. `${SMTP_HOST:-}` means the same to Docker Compose,
+    but podman-compose 1.0.3 (Debian's) passes that text on as the value: METRICS_TOKEN became
+    16 characters of it and the production check refused to start."""
+    text = (PROJECT / "compose.yaml").read_text(encoding="utf-8")
+    assert not re.search(r"\$\{\w+:?-\}", text), "an empty default podman-compose cannot read"
+    environment = compose()["services"]["web"]["environment"]
+    for name in ("SMTP_HOST", "OPERATOR_ALERT_EMAIL", "METRICS_TOKEN"):
+        assert environment[name] is None, name
+
+
+def test_the_web_port_is_published_where_the_operator_says():
+    assert compose()["services"]["web"]["ports"] == ["${WEB_PUBLISH:-8000}:8000"]
 
 
 def test_every_setting_the_compose_file_passes_is_one_the_app_reads():
