@@ -162,5 +162,8 @@ fi
 for build in "${builds[@]}"; do
   wait "$build"
 done
+if [ "${#builds[@]}" -gt 0 ]; then
+  podman image prune --force >/dev/null  # the images these replaced
+fi
 flock -u 9
 echo "container_base: ready in $(( $(date +%s) - started )) s (storage: $CONTAINER_HOME)"
