@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # The production image: gunicorn serves the web app (CMD); the same image runs the delivery
 # worker (`flask routing worker`) and the migrations (`flask db upgrade`), see compose.yaml.
-# It cannot be built on the development machines (no container engine): the tests lint this
-# file with hadolint and check what it copies.
+# tests/container builds it with podman on a local stand-in for python:3.11-slim and runs all
+# three (README, Production); tests/integration/test_deployment_files.py lints it (hadolint).
 
 # --- build: dependencies into a virtualenv, catalogs compiled -------------------------------
 FROM python:3.11-slim AS build
@@ -42,7 +42,8 @@ COPY static static
 COPY data data
 USER 10001:10001
 EXPOSE 8000
-# Liveness only (/healthz); readiness (/readyz) is for the load balancer.
+# Liveness only (/healthz); readiness (/readyz) is for the load balancer. On the port gunicorn
+# listens on (PORT, as gunicorn.conf.py reads it).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
 CMD ["gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"]

@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PO     := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: help run test test-sqlite postgres translations extract lint chromium clean bench
+.PHONY: help run test test-sqlite postgres translations extract lint chromium podman clean bench
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -33,9 +33,12 @@ chromium:  ## Install Debian's Chromium and the fonts its pages need (Noto), if 
 	@# Ethiopic (Tigrinya), Thai, Arabic Naskh and Urdu Nastaliq: without them Chromium draws boxes.
 	@dpkg -s fonts-noto-core >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; }
 
-test: $(STAMP) translations chromium postgres lint  ## Lint, then run every test on SQLite and then on PostgreSQL
+test: $(STAMP) translations chromium postgres podman lint  ## Lint, then run every test on SQLite and then on PostgreSQL
 	TEST_DATABASE=sqlite $(PY) -m pytest
 	TEST_DATABASE=postgresql $(PY) -m pytest
+
+podman:  ## Install podman and build the stand-in base images for tests/container, if missing
+	@scripts/container_base.sh
 
 test-sqlite: $(STAMP) translations chromium  ## Run every test on SQLite only
 	TEST_DATABASE=sqlite $(PY) -m pytest

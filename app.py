@@ -16,7 +16,7 @@ import click
 from flask import Flask, Response, abort, current_app, render_template, request
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -131,12 +131,17 @@ def _refuse_demo_data(database: Database) -> None:
 
     with database.session() as session:
         try:
+            # No schema yet (`flask db upgrade` itself starts here): nothing demo in it either.
+            # Asked of the catalog, because a SELECT from the missing table is an ERROR in
+            # PostgreSQL's log at every first migration.
+            if not inspect(session.connection()).has_table(Service.__tablename__):
+                return
             services = session.scalar(select(func.count()).select_from(Service)
                                       .where(Service.is_demo.is_(True)))
             keys = session.scalar(select(func.count()).select_from(ServiceKey)
                                   .where(ServiceKey.is_demo.is_(True)))
         except SQLAlchemyError:
-            return  # no schema yet (before `flask db upgrade`): nothing demo in it either
+            return  # the database does not answer yet: the app starts, /readyz says so
     if services or keys:
         database.dispose()  # the process will not start: let go of the connection now
         raise UnsafeConfiguration(

@@ -26,6 +26,10 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket for `gunicornc` under $HOME by default; in the image $HOME
+# is /app, on a read-only root file system, so it logged "Control server error" at every start.
+# Nothing here uses it: the container engine manages the server with signals (TERM, HUP, TTIN).
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

@@ -1,8 +1,10 @@
-"""The production image and compose file, checked as far as a machine without a container
-engine can: hadolint finds nothing in the Dockerfile; compose.yaml is valid against the Compose
-Specification (the schema check-jsonschema ships) and its parts fit together; what the
-Dockerfile copies exists and is all the app needs; and gunicorn with the image's own
-gunicorn.conf.py serves /healthz and adds up the metrics of all its workers."""
+"""The production image and compose file, checked without a container engine (in seconds; the
+image itself is built and run by tests/container): hadolint finds nothing in the Dockerfile;
+compose.yaml is valid against the Compose Specification (the schema check-jsonschema ships) and
+its parts fit together; what the Dockerfile copies exists and is all the app needs; gunicorn
+with the image's own gunicorn.conf.py serves /healthz, adds up the metrics of all its workers
+and opens no control socket; and the first `flask db upgrade` in production sends the database
+no statement that fails."""
 
 from __future__ import annotations
 
@@ -18,9 +20,13 @@ import pytest
 import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine, event
 
+import dbcli
+from app import create_app
 from config import ENVIRONMENT
 from tests.conftest import TEST_SECRET, free_port
+from tests.postgres import TEST_DATABASE, new_schema
 
 PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -72,6 +78,8 @@ def test_the_image_runs_as_a_numeric_non_root_user_with_a_health_check_on_health
     assert user == ["USER 10001:10001"]
     health = [line for line in final if line.startswith("HEALTHCHECK ")]
     assert len(health) == 1 and "/healthz" in health[0]
+    # On the port gunicorn.conf.py binds (PORT), not a fixed 8000 an operator may have moved.
+    assert "os.environ.get('PORT', '8000')" in health[0]
     # No compilers or package installs in the image that runs: the build stage has them all.
     assert not any(re.search(r"apt-get|apk add|gcc|build-essential|pip install", line)
                    for line in final)
@@ -140,6 +148,23 @@ def test_compose_runs_web_worker_and_migrations_from_the_image_on_postgres_and_p
     assert "healthcheck" in services["redis"] and "healthcheck" in services["postgres"]
 
 
+def test_optional_settings_are_passed_on_only_when_set():
+    """`SMTP_HOST:` with no value passes the operator's SMTP_HOST on if it is set, and nothing
+    otherwise, so the app's default holds. `${SMTP_HOST:-}` means the same to Docker Compose,
+    but podman-compose 1.0.3 (Debian's) passes that text on as the value: METRICS_TOKEN became
+    16 characters of it and the production check refused to start."""
+    for name, service in compose()["services"].items():
+        for key, value in (service.get("environment") or {}).items():
+            assert not re.search(r"\$\{\w+:?-\}", str(value)), f"{name}: {key}: {value}"
+    environment = compose()["services"]["web"]["environment"]
+    for name in ("SMTP_HOST", "OPERATOR_ALERT_EMAIL", "METRICS_TOKEN"):
+        assert environment[name] is None, name
+
+
+def test_the_web_port_is_published_where_the_operator_says():
+    assert compose()["services"]["web"]["ports"] == ["${WEB_PUBLISH:-8000}:8000"]
+
+
 def test_every_setting_the_compose_file_passes_is_one_the_app_reads():
     environment = compose()["services"]["web"]["environment"]
     known = set(ENVIRONMENT)
@@ -199,3 +224,50 @@ def test_gunicorn_with_the_image_settings_serves_and_adds_up_metrics_across_work
     assert counted == 40
     # No access log: no line of gunicorn's output carries the client's address.
     assert "127.0.0.1" not in log.read_text()
+
+
+def test_gunicorn_with_the_image_settings_opens_no_control_socket(gunicorn_with_image_settings,
+                                                                   tmp_path):
+    """gunicorn 25+ opens one for `gunicornc` under $HOME by default; in the image $HOME is
+    /app on a read-only root, and every start logged "Control server error"."""
+    base, log = gunicorn_with_image_settings
+    assert requests.get(base + "/healthz", timeout=10).status_code == 200
+    assert not (tmp_path / ".gunicorn").exists()
+    assert "control" not in log.read_text().lower()
+
+
+# --- the first migration ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database with nothing in it, on the run's backend."""
+    if TEST_DATABASE == "postgresql":
+        with new_schema() as (database, _schema):
+            yield database.url
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def test_the_first_migration_in_production_sends_no_statement_that_fails(
+        empty_database_url, redis_server, tmp_path):
+    """`flask db upgrade` starts the app first, whose production check for demo data used to
+    SELECT from a table the migrations had not made yet: PostgreSQL logged `relation "services"
+    does not exist` as an ERROR at every first deployment, which an operator reads as a fault."""
+    failed: list[str] = []
+
+    def record(context) -> None:  # type: ignore[no-untyped-def]
+        failed.append(f"{type(context.original_exception).__name__}: {context.statement}")
+
+    event.listen(Engine, "handle_error", record)
+    try:
+        app = create_app({"environment": "production", "secret_key": TEST_SECRET,
+                          "session_cookie_secure": True, "demo": False,
+                          "database_url": empty_database_url, "var_dir": tmp_path / "var",
+                          "redis_url": f"unix://{redis_server}"})
+        dbcli.upgrade(empty_database_url)
+        app.extensions["database"].dispose()
+    finally:
+        event.remove(Engine, "handle_error", record)
+    assert failed == []
+    assert dbcli.current(empty_database_url) == dbcli.head()
