@@ -85,9 +85,11 @@ def services(database: Database, tmp_path: Path) -> dict[str, ServiceUnderTest]:
 
 
 def enrolled(user: IntakeUser) -> IntakeUser:
-    """A user who has set up their authenticator app with TOTP_SECRET."""
+    """A user who has set up their authenticator app with TOTP_SECRET (and, then, chosen their
+    own password: PASSWORD stands for it)."""
     user.totp_secret = TOTP_SECRET
     user.totp_confirmed_at = SINCE
+    user.password_is_initial = False
     return user
 
 
