@@ -43,9 +43,9 @@ blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
 PUBLIC_ENDPOINTS = frozenset({"inbox.login"})
 # Reached only between a right password and the code: the user is not signed in yet.
 SECOND_FACTOR_ENDPOINTS = frozenset({"inbox.code", "inbox.enrol"})
-# The list's filters, in the order shown; the values are envelope states.
-# Chosen by the person, not about them; survives signing in and out.
+# In Flask's session, chosen by the person, not about them: survives signing in and out.
 KEPT_KEYS = ("lang",)
+# The list's filters, in the order shown; the values are envelope states.
 STATE_FILTERS = (EnvelopeState.DELIVERED, EnvelopeState.DOWNLOADED, EnvelopeState.ACKNOWLEDGED,
                  EnvelopeState.FAILED)
 
@@ -124,7 +124,7 @@ def code() -> Any:
     now = clock()
     outcome = attempts.code_step(db_session(), _attempt(), g.pending_user, form.code.data or "",
                                  now)
-    return _second_factor_outcome(outcome, "inbox/code.html", form, now)
+    return _second_factor_outcome(outcome, "inbox/code.html", form, now, enrolled=False)
 
 
 @blueprint.route("/login/enrol", methods=["GET", "POST"])
@@ -165,7 +165,8 @@ def enrol() -> Any:
     new_password = form.new_password.data if user.password_is_initial else None
     outcome = attempts.enrol_step(db_session(), _attempt(), user, secret, form.code.data or "",
                                   new_password, now)
-    return _second_factor_outcome(outcome, "inbox/enrol.html", form, now, **context)
+    return _second_factor_outcome(outcome, "inbox/enrol.html", form, now, enrolled=True,
+                                  **context)
 
 
 def _second_factor_page(template: str, form: Any, status: int | None = None,
@@ -176,7 +177,7 @@ def _second_factor_page(template: str, form: Any, status: int | None = None,
 
 
 def _second_factor_outcome(outcome: attempts.Outcome, template: str, form: Any, now: datetime,
-                           **context: Any) -> Any:
+                           *, enrolled: bool, **context: Any) -> Any:
     db = db_session()
     if outcome.locked_minutes is not None:
         signin.end(db, session.get(signin.TOKEN_KEY))
@@ -189,7 +190,7 @@ def _second_factor_outcome(outcome: attempts.Outcome, template: str, form: Any, 
         return _second_factor_page(template, form, 401, **context)
     # Signed in: a new token for the new stage. Once a key or a password has changed, every
     # other session of the user ends too (whoever saw another key, or the old password, is out).
-    if template == "inbox/enrol.html":
+    if enrolled:
         signin.end_all(db, outcome.user.id)
     else:
         signin.end(db, session.get(signin.TOKEN_KEY))
@@ -209,7 +210,6 @@ def _start_session(user: IntakeUser, stage: str, now: datetime) -> None:
 
 
 def _reset_browser_session() -> None:
-    # Chosen by the person, not about them: the language survives signing in and out.
     kept = {key: session[key] for key in KEPT_KEYS if key in session}
     session.clear()
     session.update(kept)
