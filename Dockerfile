@@ -8,6 +8,7 @@
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
+COPY requirements/build.lock requirements/runtime.lock requirements/
 COPY pyproject.toml ./
 COPY *.py alembic.ini babel.cfg ./
 COPY intake intake
@@ -15,13 +16,15 @@ COPY routing routing
 COPY inbox inbox
 COPY migrations migrations
 COPY translations translations
-# Install the project to get its dependencies, then remove the project itself: the code runs
-# from /app, where config.PROJECT_ROOT finds templates, translations and data beside it.
+# pip and setuptools first (a new venv brings setuptools 65.5.0, which has known
+# vulnerabilities), then exactly the locked runtime dependencies, every file checked against
+# its hash (requirements/, made by scripts/lock.py). The project itself is not installed: the
+# code runs from /app, where config.PROJECT_ROOT finds templates, translations and data.
 RUN python -m venv /venv \
- && /venv/bin/pip install . \
- && /venv/bin/pip uninstall --yes concern-report \
+ && /venv/bin/pip install --require-hashes -r requirements/build.lock \
+ && /venv/bin/pip install --require-hashes -r requirements/runtime.lock \
  && /venv/bin/pybabel compile -d translations \
- && rm -rf build ./*.egg-info
+ && rm -rf build ./*.egg-info requirements
 
 # --- run: no compilers, no pip cache, not root ------------------------------------------------
 FROM python:3.11-slim

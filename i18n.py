@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from flask import request, session
+from flask import request, session, url_for
+from werkzeug.routing import BuildError
 
 REVIEWED_FILE = Path(__file__).resolve().parent / "translations" / "REVIEWED"
 
@@ -88,10 +89,28 @@ def select_locale() -> str:
 
 
 def language_url(code: str) -> str:
-    """This page in another language (a GET keeps the step; the draft keeps the answers)."""
+    """This page in another language (a GET keeps the step; the draft keeps the answers).
+
+    The path is never the raw one the browser asked for: on an error page that is whatever an
+    outsider put in a link, and "/\\evil.example/" (or a tab, a newline or "//" in front)
+    is read by browsers as another site. A matched route is rebuilt from its own rule with
+    url_for; any other path (404, 405) is percent-encoded and starts with exactly one slash,
+    so it can only name a page on this site.
+    """
     args = request.args.to_dict()
     args["lang"] = code
-    return request.path + "?" + urlencode(args)
+    return _this_page() + "?" + urlencode(args)
+
+
+def _this_page() -> str:
+    if request.url_rule is not None and request.endpoint:
+        try:
+            return url_for(request.endpoint, **(request.view_args or {}))
+        except BuildError:
+            pass
+    # Every character that is not plainly part of a path is escaped: no "\\", no control
+    # characters, no "?" or "#"; and leading slashes become one.
+    return "/" + quote(request.path.lstrip("/\\"), safe="/-._~!$&'()*+,;=:@")
 
 
 def current() -> Locale:

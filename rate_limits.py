@@ -1,7 +1,7 @@
 """Per-client rate limits on the two doors worth hammering: sending a report (a flood of fake
 reports would bury real ones in a team's inbox) and the inbox sign-in (guessing passwords from
-one place across many accounts; the per-account lockout is in inbox/attempts), and the
-reporter's status look-up (guessing a receipt's code).
+one place across many accounts; the back-off per account and client is in inbox/lockout.py),
+and the reporter's status look-up (guessing a receipt's code).
 
 Counters live in Redis under a keyed hash of the client's address: HMAC-SHA256 with a key
 derived from SECRET_KEY, so the stored key cannot be turned back into an address by trying all
@@ -40,16 +40,28 @@ def limits_for(app: Flask) -> dict[tuple[str, str], Limit]:
         ("POST", "intake.send"): Limit("send", settings.submissions_per_hour, 3600),
         ("POST", "inbox.login"): Limit("sign-in", settings.sign_ins_per_ten_minutes, 600),
         ("POST", "inbox.code"): Limit("sign-in", settings.sign_ins_per_ten_minutes, 600),
+        ("POST", "inbox.enrol"): Limit("sign-in", settings.sign_ins_per_ten_minutes, 600),
         # Guessing a status code is guessing a password: the same budget as signing in.
         ("POST", "intake.status"): Limit("status", settings.sign_ins_per_ten_minutes, 600),
     }
 
 
+def client_token(secret_key: str, address: str) -> str:
+    """An unreadable token for the client: the same for the same address, and no way back to
+    the address without the application's secret. Also what the sign-in back-off
+    (inbox/lockout.py) knows a client by."""
+    derived = hashlib.sha256(b"rate-limit\x00" + secret_key.encode()).digest()
+    return hmac.new(derived, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def request_client() -> str:
+    """The token of the client making this request."""
+    return client_token(config().secret_key, request.remote_addr or "unknown")
+
+
 def client_key(secret_key: str, scope: str, address: str) -> str:
     """The counter's name: which door, and an unreadable token for the client."""
-    derived = hashlib.sha256(b"rate-limit\x00" + secret_key.encode()).digest()
-    token = hmac.new(derived, address.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"rate:{scope}:{token}"
+    return f"rate:{scope}:{client_token(secret_key, address)}"
 
 
 def hit(connection: redis.Redis, key: str, limit: Limit) -> int | None:

@@ -127,12 +127,26 @@ def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     )
 
 
+# A stolen key file can be attacked offline, at the attacker's pace: the passphrase is the only
+# thing between it and every report sealed to the key. Argon2id slows each guess; length does
+# the rest. Four words (a phrase the team can remember) count as long enough too.
+MIN_PASSPHRASE_LENGTH = 12
+MIN_PASSPHRASE_WORDS = 4
+PASSPHRASE_RULE = (f"at least {MIN_PASSPHRASE_LENGTH} characters, or {MIN_PASSPHRASE_WORDS} "
+                   "words or more separated by spaces")
+
+
+def check_passphrase(passphrase: str) -> None:
+    """Raises ValueError, saying the rule, for a passphrase too short to protect a key file."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH and len(passphrase.split()) < MIN_PASSPHRASE_WORDS:
+        raise ValueError(f"the passphrase must be {PASSPHRASE_RULE}")
+
+
 def write_key_file(
     pair: KeyPair, passphrase: str, *, label: str = "", params: KdfParams = KDF_MODERATE
 ) -> str:
     """The key file's text (JSON). Only the private key is secret, and only it is encrypted."""
-    if len(passphrase) < 8:
-        raise ValueError("the passphrase must be at least 8 characters")
+    check_passphrase(passphrase)
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     nonce = nacl.utils.random(nacl.secret.SecretBox.NONCE_SIZE)
     box = nacl.secret.SecretBox(_derive(passphrase, salt, params))

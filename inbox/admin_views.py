@@ -1,4 +1,5 @@
-"""The service administrator's pages: the users of their own service and its audit log.
+"""The service administrator's pages: the users of their own service (with their open
+sessions) and its audit log.
 
 A blueprint nested in the inbox's, so the inbox's sign-in check runs first; its own check then
 answers 404 to anyone who is not an administrator, for every route added here. Users are looked
@@ -13,7 +14,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, url_
 from flask_babel import gettext as _
 
 from extensions import db_session
-from inbox import audit_log, auth, second_factor, users
+from inbox import audit_log, auth, second_factor, signin, users
 from inbox.forms import AddMemberForm
 from inbox.models import IntakeUser
 
@@ -54,6 +55,8 @@ def add_member() -> Any:
 def reset_authenticator(user_id: int) -> Any:
     user = own_user(user_id)
     second_factor.reset(user)
+    # A session signed in with the old app is no proof of the new one.
+    signin.end_all(db_session(), user.id)
     auth.audit(db_session(), "authenticator-reset", user=g.user, subject=user)
     db_session().commit()
     return redirect(url_for("inbox.admin.user_list"), 303)
@@ -65,8 +68,18 @@ def deactivate(user_id: int) -> Any:
     if user.id == g.user.id:
         abort(400)  # the button is not offered: a service must not lose its last administrator
     if user.active:
-        users.deactivate(user)
+        users.deactivate(db_session(), user)
         auth.audit(db_session(), "user-deactivated", user=g.user, subject=user)
+    db_session().commit()
+    return redirect(url_for("inbox.admin.user_list"), 303)
+
+
+@blueprint.post("/users/<int:user_id>/end-sessions")
+def end_sessions(user_id: int) -> Any:
+    """Signs the user out everywhere at once (a lost laptop, a session they do not recognise)."""
+    user = own_user(user_id)
+    if signin.end_all(db_session(), user.id):
+        auth.audit(db_session(), "sessions-ended", user=g.user, subject=user)
     db_session().commit()
     return redirect(url_for("inbox.admin.user_list"), 303)
 
@@ -98,7 +111,8 @@ def own_user(user_id: int) -> IntakeUser:
 
 def _users_page(form: AddMemberForm, **context: Any) -> str:
     return render_template(
-        "inbox/users.html", form=form, rows=users.list_for_service(db_session(), g.user.service_id),
+        "inbox/users.html", form=form,
+        rows=users.list_for_service(db_session(), g.user.service_id, g.now),
         form_errors=bool(form.errors), **context,
     )
 

@@ -1,6 +1,7 @@
-"""A sign-in attempt, step by step: the password, then the code from the authenticator app.
-Each failure counts toward a lockout of the typed username; each outcome is audited. Plain
-functions with the time passed in; the view only turns the outcome into a page."""
+"""A sign-in attempt, step by step: the password, then the code from the authenticator app (or,
+at the first sign-in, setting the app up and choosing one's own password). Each failure counts
+toward a lockout of the typed username for the client that typed it; each outcome is audited.
+Plain functions with the time passed in; the view only turns the outcome into a page."""
 
 from __future__ import annotations
 
@@ -22,13 +23,25 @@ class Outcome:
     locked_minutes: int | None = None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """Who is trying from where: the application's secret and the client's keyed token
+    (rate_limits.client_token), never its address."""
+
+    secret_key: str
+    client: str
+
+    def digest(self, username: str) -> str:
+        return lockout.attempt_digest(self.secret_key, username, self.client)
+
+
 def password_step(
-    session: Session, secret_key: str, username: str, password: str, now: datetime
+    session: Session, attempt: Attempt, username: str, password: str, now: datetime
 ) -> Outcome:
-    """The user whose password this is, unless the name is locked. The same outcome for an
-    unknown username as for a wrong password, locked or not."""
+    """The user whose password this is, unless the name is locked for this client. The same
+    outcome for an unknown username as for a wrong password, locked or not."""
     name = auth.normalise_username(username)
-    digest = lockout.username_digest(secret_key, name)
+    digest = attempt.digest(name)
     refused = _refuse_if_locked(session, digest, now)
     if refused:
         return refused
@@ -40,19 +53,46 @@ def password_step(
 
 
 def code_step(
-    session: Session, secret_key: str, user: IntakeUser, code: str, now: datetime
+    session: Session, attempt: Attempt, user: IntakeUser, code: str, now: datetime
 ) -> Outcome:
-    """Signed in if the code is right and unused (when enrolling, this also confirms the app)."""
-    digest = lockout.username_digest(secret_key, user.username)
+    """Signed in if the code is right for the user's app and unused."""
+    digest = attempt.digest(user.username)
     refused = _refuse_if_locked(session, digest, now)
     if refused:
         return refused
-    enrolling = not second_factor.is_enrolled(user)
     if not second_factor.check_code(user, code, now):
         auth.audit(session, "sign-in-code-failed", user=user)
         return _count_failure(session, digest, now, user)
-    if enrolling:
-        auth.audit(session, "authenticator-enrolled", user=user)
+    lockout.clear(session, digest)
+    auth.audit(session, "sign-in", user=user)
+    return Outcome(user)
+
+
+def enrol_step(
+    session: Session,
+    attempt: Attempt,
+    user: IntakeUser,
+    secret: str,
+    code: str,
+    new_password: str | None,
+    now: datetime,
+) -> Outcome:
+    """Signed in if the code is right for the key this session showed: that key becomes the
+    user's, and a password somebody else chose is replaced by the user's own. The caller ends
+    every other session of the user (whoever saw the old password or another key is out)."""
+    digest = attempt.digest(user.username)
+    refused = _refuse_if_locked(session, digest, now)
+    if refused:
+        return refused
+    if user.password_is_initial and not new_password:
+        raise ValueError("an initial password must be replaced at enrolment")
+    if not second_factor.confirm(user, secret, code, now):
+        auth.audit(session, "sign-in-code-failed", user=user)
+        return _count_failure(session, digest, now, user)
+    auth.audit(session, "authenticator-enrolled", user=user)
+    if new_password:
+        auth.set_own_password(user, new_password)
+        auth.audit(session, "password-changed", user=user)
     lockout.clear(session, digest)
     auth.audit(session, "sign-in", user=user)
     return Outcome(user)

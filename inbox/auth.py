@@ -40,11 +40,7 @@ def create_user(
             "a username is 1 to 100 characters of a-z, 0-9 and . _ @ -, "
             "starting with a letter or digit"
         )
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise UserError(
-            f"the password must be at least {MIN_PASSWORD_LENGTH} characters "
-            f"(and at most {MAX_PASSWORD_LENGTH})"
-        )
+    _check_length(password)
     if session.get(Service, service_id) is None:
         raise UserError(f"there is no service with id {service_id!r}")
     if session.scalar(select(IntakeUser.id).where(IntakeUser.username == username)):
@@ -55,6 +51,29 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _check_length(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise UserError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters "
+            f"(and at most {MAX_PASSWORD_LENGTH})"
+        )
+
+
+def is_current_password(user: IntakeUser, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_own_password(user: IntakeUser, password: str) -> None:
+    """The user's own password replaces the one they were given (or their old one). The caller
+    ends the user's other sessions: whoever knew the old password is out."""
+    _check_length(password)
+    user.password_hash = _hasher.hash(password)
+    user.password_is_initial = False
 
 
 def authenticate(session: Session, username: str, password: str) -> IntakeUser | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
-from inbox.auth import USERNAME_RE, normalise_username
+from inbox.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_RE, normalise_username
 
 
 class LoginForm(FlaskForm):
@@ -29,6 +29,25 @@ class CodeForm(FlaskForm):
         description=_l("The 6 digits your authenticator app shows."),
         validators=[InputRequired(_l("Enter the sign-in code")), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"},
+    )
+
+
+class EnrolWithNewPasswordForm(CodeForm):
+    """Enrolling with a password somebody else chose: the code, and the user's own password,
+    which replaces the one they were given (that one works for this sign-in only)."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters. The password you were given works only this "
+                       "once."),
+        validators=[InputRequired(_l("Enter a new password")),
+                    Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least 12 characters")),
+                    Length(max=MAX_PASSWORD_LENGTH)],
+    )
+    new_password_again = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(_l("Enter the new password again")),
+                    EqualTo("new_password", message=_l("The two passwords are not the same"))],
     )
 
 

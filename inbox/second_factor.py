@@ -1,5 +1,10 @@
 """The second factor of an intake user: enrolling an authenticator app, checking its codes,
-and resetting it (a lost phone). Plain functions over the user row, with the time passed in."""
+and resetting it (a lost phone). Plain functions over the user row, with the time passed in.
+
+The key shown while enrolling is not the user's until a code from it is confirmed: it belongs to
+the browser session that showed it (inbox/signin.py keeps it there), and another session is
+shown a key of its own. So whoever sees a key that the user does not confirm holds nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,27 +20,27 @@ def is_enrolled(user: IntakeUser) -> bool:
     return user.totp_secret is not None and user.totp_confirmed_at is not None
 
 
-def enrolment_secret(user: IntakeUser) -> str:
-    """The key to show while enrolling: the same one until it is confirmed, so reloading the
-    page does not invalidate an app that has already scanned it."""
-    if is_enrolled(user):
-        raise ValueError("the user has an authenticator app already")
-    if user.totp_secret is None:
-        user.totp_secret = totp.new_secret()
-    return user.totp_secret
-
-
 def check_code(user: IntakeUser, code: str, now: datetime) -> bool:
-    """True, and the code's step remembered, if the code is right and not used before. During
-    enrolment a right code also confirms the key."""
-    if user.totp_secret is None:
+    """True, and the code's step remembered, if the code is right for the user's confirmed key
+    and not used before."""
+    if not is_enrolled(user):
         return False
-    step = totp.matching_step(user.totp_secret, code, now.timestamp(), user.totp_last_step)
+    step = totp.matching_step(user.totp_secret or "", code, now.timestamp(), user.totp_last_step)
     if step is None:
         return False
     user.totp_last_step = step
-    if user.totp_confirmed_at is None:
-        user.totp_confirmed_at = now
+    return True
+
+
+def confirm(user: IntakeUser, secret: str, code: str, now: datetime) -> bool:
+    """Enrolment: if the code is right for the key this session showed, that key becomes the
+    user's (and the code's step counts as used)."""
+    if is_enrolled(user):
+        return False
+    step = totp.matching_step(secret, code, now.timestamp(), None)
+    if step is None:
+        return False
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = secret, now, step
     return True
 
 
@@ -46,7 +51,5 @@ def reset(user: IntakeUser) -> None:
     user.totp_last_step = None
 
 
-def provisioning_uri(user: IntakeUser) -> str:
-    return totp.provisioning_uri(enrolment_secret(user), user.username, ISSUER)
-
-
+def provisioning_uri(user: IntakeUser, secret: str) -> str:
+    return totp.provisioning_uri(secret, user.username, ISSUER)

@@ -1,82 +1,152 @@
-"""The signed-in state, kept in Flask's session: only the user's id and two timestamps; and,
-between the password and the code, the id of the user whose password was right.
+"""Inbox sessions, kept on the server so that they can be ended.
 
-Flask's session cookie is signed, not encrypted, so nothing secret or personal goes in it. Plain
-functions over the session mapping, so the rules (idle limit, absolute limit, a fresh session at
-sign-in) are tested without a request.
+A browser that signs in gets a random token (in Flask's signed cookie, which holds nothing else
+of ours but the language); the server keeps a row with the token's hash, the user, the stage
+and two times. A copy of the cookie is worth nothing once the row is gone, and the row goes when
+the user signs out, when an administrator ends it, when the user's password or authenticator is
+changed or reset, when the user is deactivated, after 30 minutes without a request, and 12 hours
+after signing in, whichever comes first. All of it is decided here, on the server.
+
+Between the password and the code the row is "pending" (ten minutes); while enrolling, it
+also holds the authenticator key shown to this browser, encrypted with a key derived from the
+token, so that neither the database nor the cookie alone reveals it.
+
+Plain functions over the database session with the time passed in, so tests move the clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import hashlib
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
 
-USER_KEY = "inbox_user"
-SINCE_KEY = "inbox_since"
-SEEN_KEY = "inbox_seen"
-PENDING_KEY = "inbox_pending"
-PENDING_SINCE_KEY = "inbox_pending_since"
-# Chosen by the person, not about them; survives signing in and out.
-KEPT_KEYS = ("lang",)
-IDLE_LIMIT_SECONDS = 30 * 60
+import nacl.exceptions
+import nacl.secret
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from inbox.models import InboxSession
+
+# The key in Flask's session that holds the browser's token.
+TOKEN_KEY = "inbox_session"
+PENDING = "pending"
+ACTIVE = "active"
+IDLE_LIMIT = timedelta(minutes=30)
 # Even when active, sign in again after a working day.
-ABSOLUTE_LIMIT_SECONDS = 12 * 3600
-# Time to fetch the phone and type a code (or scan a key) after the password.
-PENDING_LIMIT_SECONDS = 10 * 60
+ABSOLUTE_LIMIT = timedelta(hours=12)
+# Time to fetch the phone and type a code (or set up the app) after the password.
+PENDING_LIMIT = timedelta(minutes=10)
+# The idle clock is written at most this often: a page of requests costs one write, not many.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
-class Status:
-    user_id: int | None
+class Found:
+    """The browser's session row, if it holds a live one; `expired` if it held one that ran out."""
+
+    row: InboxSession | None
     expired: bool = False
 
 
-def start(session: MutableMapping[str, Any], user_id: int, now: float) -> None:
-    """A new session for the user: whatever the browser had before is dropped (no fixation)."""
-    _reset(session)
-    session[USER_KEY] = user_id
-    session[SINCE_KEY] = int(now)
-    session[SEEN_KEY] = int(now)
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_pending(session: MutableMapping[str, Any], user_id: int, now: float) -> None:
-    """The password was right; the second factor is still to come. Not signed in."""
-    _reset(session)
-    session[PENDING_KEY] = user_id
-    session[PENDING_SINCE_KEY] = int(now)
+def start(session: Session, user_id: int, stage: str, now: datetime) -> str:
+    """A new session row for the user; returns the token for the browser (never stored)."""
+    purge_expired(session, now)
+    token = secrets.token_urlsafe(32)
+    session.add(InboxSession(token_hash=token_hash(token), user_id=user_id, stage=stage,
+                             started_at=now, seen_at=now))
+    session.flush()
+    return token
 
 
-def pending(session: MutableMapping[str, Any], now: float) -> int | None:
-    """The user whose password was right a short while ago, or None."""
-    user_id = session.get(PENDING_KEY)
-    since = session.get(PENDING_SINCE_KEY, 0)
-    if not isinstance(user_id, int) or now - since >= PENDING_LIMIT_SECONDS:
+def find(session: Session, token: object, now: datetime) -> Found:
+    """The live session behind the browser's token. One past a limit is ended here, and reported
+    as expired when it was left idle (the sign-in page says so); a token with no row (signed
+    out, ended, forged) finds nothing."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return Found(None)
+    row = session.scalar(select(InboxSession).where(InboxSession.token_hash == token_hash(token)))
+    if row is None:
+        return Found(None)
+    if _expired(row, now):
+        session.delete(row)
+        return Found(None, expired=row.stage == ACTIVE and now - row.seen_at >= IDLE_LIMIT)
+    return Found(row)
+
+
+def touch(row: InboxSession, now: datetime) -> bool:
+    """Restart the idle clock; True if the row changed (the caller commits)."""
+    if now - row.seen_at < TOUCH_EVERY:
+        return False
+    row.seen_at = now
+    return True
+
+
+def end(session: Session, token: object) -> None:
+    """Sign-out: this browser's session, and only it."""
+    if isinstance(token, str):
+        session.execute(delete(InboxSession).where(InboxSession.token_hash == token_hash(token)))
+
+
+def end_all(session: Session, user_id: int) -> int:
+    """Every session of the user, pending or active; returns how many were open."""
+    result = session.execute(delete(InboxSession).where(InboxSession.user_id == user_id))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def open_sessions(
+    session: Session, user_ids: Iterable[int], now: datetime
+) -> dict[int, list[InboxSession]]:
+    """The users' signed-in sessions that are still live, oldest first, by user id."""
+    found: dict[int, list[InboxSession]] = {}
+    rows = session.scalars(
+        select(InboxSession)
+        .where(InboxSession.user_id.in_(list(user_ids)), InboxSession.stage == ACTIVE)
+        .order_by(InboxSession.started_at, InboxSession.id)
+    )
+    for row in rows:
+        if not _expired(row, now):
+            found.setdefault(row.user_id, []).append(row)
+    return found
+
+
+def purge_expired(session: Session, now: datetime) -> None:
+    """Rows past every limit say nothing any more; clearing them keeps the table small."""
+    session.execute(delete(InboxSession).where(or_(
+        InboxSession.seen_at <= now - IDLE_LIMIT,
+        InboxSession.started_at <= now - ABSOLUTE_LIMIT,
+        (InboxSession.stage == PENDING) & (InboxSession.started_at <= now - PENDING_LIMIT),
+    )))
+
+
+def keep_enrolment_secret(row: InboxSession, token: str, secret: str) -> None:
+    row.enrolment_secret = nacl.secret.SecretBox(_enrolment_key(token)).encrypt(secret.encode())
+
+
+def enrolment_secret(row: InboxSession, token: str) -> str | None:
+    """The key this browser was shown while enrolling, or None if it was shown none yet."""
+    if row.enrolment_secret is None:
         return None
-    return user_id
+    try:
+        plain = nacl.secret.SecretBox(_enrolment_key(token)).decrypt(row.enrolment_secret)
+    except nacl.exceptions.CryptoError:
+        return None
+    return plain.decode()
 
 
-def end(session: MutableMapping[str, Any]) -> None:
-    _reset(session)
+def _enrolment_key(token: str) -> bytes:
+    # Not the stored hash (sha256 of the token): a different function of it, so the row's own
+    # columns cannot open the secret.
+    return hashlib.blake2b(token.encode(), key=b"inbox enrolment secret",
+                           digest_size=nacl.secret.SecretBox.KEY_SIZE).digest()
 
 
-def check(session: MutableMapping[str, Any], now: float) -> Status:
-    """Who is signed in, restarting the idle clock; a sign-in that has run out is ended."""
-    user_id = session.get(USER_KEY)
-    if user_id is None:
-        return Status(None)
-    since = session.get(SINCE_KEY, 0)
-    seen = session.get(SEEN_KEY, 0)
-    if not isinstance(user_id, int) or now - seen >= IDLE_LIMIT_SECONDS or (
-        now - since >= ABSOLUTE_LIMIT_SECONDS
-    ):
-        end(session)
-        return Status(None, expired=True)
-    session[SEEN_KEY] = int(now)
-    return Status(user_id)
-
-
-def _reset(session: MutableMapping[str, Any]) -> None:
-    kept = {key: session[key] for key in KEPT_KEYS if key in session}
-    session.clear()
-    session.update(kept)
+def _expired(row: InboxSession, now: datetime) -> bool:
+    if row.stage == PENDING:
+        return now - row.started_at >= PENDING_LIMIT
+    return now - row.seen_at >= IDLE_LIMIT or now - row.started_at >= ABSOLUTE_LIMIT

@@ -4,14 +4,21 @@ the service id, and a user of another service is treated exactly like one that d
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox import second_factor
+from inbox import second_factor, signin
 from inbox.auth import create_user
 from inbox.models import IntakeUser, Role
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    started_at: datetime
+    seen_at: datetime
 
 
 @dataclass(frozen=True)
@@ -21,15 +28,19 @@ class UserRow:
     is_admin: bool
     active: bool
     enrolled: bool
+    sessions: list[OpenSession] = field(default_factory=list)
 
 
-def list_for_service(session: Session, service_id: str) -> list[UserRow]:
+def list_for_service(session: Session, service_id: str, now: datetime) -> list[UserRow]:
+    """The service's users, each with the sessions they are signed in with now."""
     users = session.scalars(
         select(IntakeUser).where(IntakeUser.service_id == service_id).order_by(IntakeUser.username)
-    )
+    ).all()
+    open_ = signin.open_sessions(session, [user.id for user in users], now)
     return [
         UserRow(user.id, user.username, user.is_admin, user.active,
-                second_factor.is_enrolled(user))
+                second_factor.is_enrolled(user),
+                [OpenSession(row.started_at, row.seen_at) for row in open_.get(user.id, [])])
         for user in users
     ]
 
@@ -52,6 +63,7 @@ def add_member(session: Session, service_id: str, username: str) -> tuple[Intake
     return create_user(session, username, password, service_id, Role.MEMBER), password
 
 
-def deactivate(user: IntakeUser) -> None:
-    """The user can no longer sign in, and a session they have open ends at its next request."""
+def deactivate(session: Session, user: IntakeUser) -> None:
+    """The user can no longer sign in, and every session they have open ends now."""
     user.active = False
+    signin.end_all(session, user.id)

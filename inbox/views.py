@@ -1,6 +1,7 @@
 """The intake team's pages. Deny by default: every route but sign-in needs a signed-in user
-(password, then a code from an authenticator app), and every envelope is looked up within that
-user's service, in `own_envelope`. The administrators' pages are in `admin_views`."""
+(password, then a code from an authenticator app) whose session the server still holds
+(inbox/signin.py), and every envelope is looked up within that user's service, in
+`own_envelope`. The administrators' pages are in `admin_views`."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+import rate_limits
 from database import utcnow
 from extensions import db_session
-from inbox import attempts, auth, envelopes, qr_code, second_factor, signin
+from inbox import attempts, auth, envelopes, qr_code, second_factor, signin, totp
 from inbox.admin_views import blueprint as admin_blueprint
-from inbox.forms import CodeForm, LoginForm
+from inbox.forms import CodeForm, EnrolWithNewPasswordForm, LoginForm
 from inbox.models import IntakeUser
 from routing.directory import NORWAY
 from routing.envelope_file import to_file
@@ -41,6 +43,8 @@ blueprint.register_blueprint(admin_blueprint, url_prefix="/admin")
 PUBLIC_ENDPOINTS = frozenset({"inbox.login"})
 # Reached only between a right password and the code: the user is not signed in yet.
 SECOND_FACTOR_ENDPOINTS = frozenset({"inbox.code", "inbox.enrol"})
+# In Flask's session, chosen by the person, not about them: survives signing in and out.
+KEPT_KEYS = ("lang",)
 # The list's filters, in the order shown; the values are envelope states.
 STATE_FILTERS = (EnvelopeState.DELIVERED, EnvelopeState.DOWNLOADED, EnvelopeState.ACKNOWLEDGED,
                  EnvelopeState.FAILED)
@@ -53,24 +57,31 @@ def clock() -> datetime:
 
 @blueprint.before_request
 def require_sign_in() -> Any:
-    now = clock().timestamp()
-    status = signin.check(session, now)
-    user = db_session().get(IntakeUser, status.user_id) if status.user_id is not None else None
-    if status.user_id is not None and (user is None or not user.active):
-        signin.end(session)  # the user was deleted or deactivated since signing in
-        user = None
-    g.user = user
-    g.service = db_session().get(Service, user.service_id) if user else None
-    g.pending_user = None
-    if user is not None or request.endpoint in PUBLIC_ENDPOINTS:
+    """Who this browser is, from its session row on the server (inbox/signin.py); the cookie
+    alone proves nothing. Everything but the sign-in pages needs an active session."""
+    now = g.now = clock()
+    db = db_session()
+    token = session.get(signin.TOKEN_KEY)
+    found = signin.find(db, token, now) if token is not None else signin.Found(None)
+    row = found.row
+    user = db.get(IntakeUser, row.user_id) if row is not None else None
+    if row is not None and (user is None or not user.active):
+        db.delete(row)  # the user was deleted or deactivated since signing in
+        row = user = None
+    if token is not None and row is None:
+        session.pop(signin.TOKEN_KEY, None)
+    g.inbox_session = row
+    g.user = user if row is not None and row.stage == signin.ACTIVE else None
+    g.service = db.get(Service, user.service_id) if g.user is not None else None
+    g.pending_user = user if row is not None and row.stage == signin.PENDING else None
+    if (row is not None and row.stage == signin.ACTIVE and signin.touch(row, now)) or (
+            db.new or db.dirty or db.deleted):
+        db.commit()
+    if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if request.endpoint in SECOND_FACTOR_ENDPOINTS:
-        pending_id = signin.pending(session, now)
-        pending = db_session().get(IntakeUser, pending_id) if pending_id is not None else None
-        if pending is not None and pending.active:
-            g.pending_user = pending
-            return None
-    return redirect(url_for("inbox.login", expired=1 if status.expired else None))
+    if g.pending_user is not None and request.endpoint in SECOND_FACTOR_ENDPOINTS:
+        return None
+    return redirect(url_for("inbox.login", expired=1 if found.expired else None))
 
 
 @blueprint.after_request
@@ -88,15 +99,15 @@ def login() -> Any:
         status = 422 if form.errors else 200
         return _login_page(form, expired=bool(request.args.get("expired"))), status
     now = clock()
-    outcome = attempts.password_step(db_session(), current_app.config["SECRET_KEY"],
-                                     form.username.data or "", form.password.data or "", now)
+    outcome = attempts.password_step(db_session(), _attempt(), form.username.data or "",
+                                     form.password.data or "", now)
     db_session().commit()
     if outcome.locked_minutes is not None:
         return _locked_page(outcome.locked_minutes)
     if outcome.user is None:
         form.form_errors.append(_l("The username or password is wrong"))
         return _login_page(form), 401
-    signin.start_pending(session, outcome.user.id, now.timestamp())
+    _start_session(outcome.user, signin.PENDING, now)
     second = "inbox.code" if second_factor.is_enrolled(outcome.user) else "inbox.enrol"
     return redirect(url_for(second), 303)
 
@@ -107,47 +118,105 @@ def code() -> Any:
         return redirect(url_for("inbox.index"))
     if not second_factor.is_enrolled(g.pending_user):
         return redirect(url_for("inbox.enrol"))
-    return _second_factor_step("inbox/code.html")
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _second_factor_page("inbox/code.html", form)
+    now = clock()
+    outcome = attempts.code_step(db_session(), _attempt(), g.pending_user, form.code.data or "",
+                                 now)
+    return _second_factor_outcome(outcome, "inbox/code.html", form, now, enrolled=False)
 
 
 @blueprint.route("/login/enrol", methods=["GET", "POST"])
 def enrol() -> Any:
-    """The first sign-in (or the first after a reset): the user adds the key to an app and
-    proves it with a code before going on."""
+    """The first sign-in (or the first after a reset): the user adds a key to an app and proves
+    it with a code before going on, and replaces a password somebody else chose with their own.
+    The key is this browser session's own until it is confirmed (second_factor.py)."""
     if g.user is not None:
         return redirect(url_for("inbox.index"))
-    if second_factor.is_enrolled(g.pending_user):
+    user = g.pending_user
+    if second_factor.is_enrolled(user):
         return redirect(url_for("inbox.code"))
-    secret = second_factor.enrolment_secret(g.pending_user)
-    db_session().commit()  # the same key on a reload, until it is confirmed
-    uri = second_factor.provisioning_uri(g.pending_user)
-    return _second_factor_step(
-        "inbox/enrol.html",
-        secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        uri=uri,
-        qr_code=qr_code.svg(uri, _l("QR code with the set-up link for your authenticator app. "
-                                    "The same key is written out below.")),
-    )
-
-
-def _second_factor_step(template: str, **context: Any) -> Any:
-    form = CodeForm()
-    if not form.validate_on_submit():
-        status = 422 if form.errors else 200
-        return render_template(template, form=form, form_errors=bool(form.errors), **context), (
-            status)
+    token = session[signin.TOKEN_KEY]
+    secret = signin.enrolment_secret(g.inbox_session, token)
+    if secret is None:
+        secret = totp.new_secret()
+        signin.keep_enrolment_secret(g.inbox_session, token, secret)
+        # Who was shown a key, and when: a key shown in a session the user does not recognise
+        # is worth asking about. The key itself is in no log.
+        auth.audit(db_session(), "authenticator-key-shown", user=user)
+        db_session().commit()
+    uri = second_factor.provisioning_uri(user, secret)
+    context = {
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        "uri": uri,
+        "qr_code": qr_code.svg(uri, _l("QR code with the set-up link for your authenticator "
+                                       "app. The same key is written out below.")),
+    }
+    form = EnrolWithNewPasswordForm() if user.password_is_initial else CodeForm()
+    valid = form.validate_on_submit()
+    if valid and user.password_is_initial and auth.is_current_password(
+            user, form.new_password.data or ""):
+        form.new_password.errors = [_l("Choose a password other than the one you were given")]
+        valid = False
+    if not valid:
+        return _second_factor_page("inbox/enrol.html", form, **context)
     now = clock()
-    outcome = attempts.code_step(db_session(), current_app.config["SECRET_KEY"],
-                                 g.pending_user, form.code.data or "", now)
-    db_session().commit()
+    new_password = form.new_password.data if user.password_is_initial else None
+    outcome = attempts.enrol_step(db_session(), _attempt(), user, secret, form.code.data or "",
+                                  new_password, now)
+    return _second_factor_outcome(outcome, "inbox/enrol.html", form, now, enrolled=True,
+                                  **context)
+
+
+def _second_factor_page(template: str, form: Any, status: int | None = None,
+                        **context: Any) -> Any:
+    if status is None:
+        status = 422 if form.errors else 200
+    return render_template(template, form=form, form_errors=bool(form.errors), **context), status
+
+
+def _second_factor_outcome(outcome: attempts.Outcome, template: str, form: Any, now: datetime,
+                           *, enrolled: bool, **context: Any) -> Any:
+    db = db_session()
     if outcome.locked_minutes is not None:
-        signin.end(session)
+        signin.end(db, session.get(signin.TOKEN_KEY))
+        db.commit()
+        _reset_browser_session()
         return _locked_page(outcome.locked_minutes)
     if outcome.user is None:
+        db.commit()
         form.code.errors = [_l("The code is wrong or has been used. Wait for a new one.")]
-        return render_template(template, form=form, form_errors=True, **context), 401
-    signin.start(session, outcome.user.id, now.timestamp())
+        return _second_factor_page(template, form, 401, **context)
+    # Signed in: a new token for the new stage. Once a key or a password has changed, every
+    # other session of the user ends too (whoever saw another key, or the old password, is out).
+    if enrolled:
+        signin.end_all(db, outcome.user.id)
+    else:
+        signin.end(db, session.get(signin.TOKEN_KEY))
+    _start_session(outcome.user, signin.ACTIVE, now)
     return redirect(url_for("inbox.index"), 303)
+
+
+def _start_session(user: IntakeUser, stage: str, now: datetime) -> None:
+    """A fresh browser session for the stage: whatever the browser had before is dropped (no
+    fixation), and so is the session row behind it."""
+    db = db_session()
+    signin.end(db, session.get(signin.TOKEN_KEY))
+    token = signin.start(db, user.id, stage, now)
+    db.commit()
+    _reset_browser_session()
+    session[signin.TOKEN_KEY] = token
+
+
+def _reset_browser_session() -> None:
+    kept = {key: session[key] for key in KEPT_KEYS if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def _attempt() -> attempts.Attempt:
+    return attempts.Attempt(current_app.config["SECRET_KEY"], rate_limits.request_client())
 
 
 def _login_page(form: LoginForm, expired: bool = False) -> str:
@@ -166,9 +235,11 @@ def _locked_page(minutes: int) -> tuple[str, int]:
 
 @blueprint.post("/logout")
 def logout() -> Any:
+    """Ends this browser's session on the server: a copy of the cookie is worth nothing after."""
     auth.audit(db_session(), "sign-out", user=g.user)
+    signin.end(db_session(), session.get(signin.TOKEN_KEY))
     db_session().commit()
-    signin.end(session)
+    _reset_browser_session()
     return redirect(url_for("inbox.login"), 303)
 
 

@@ -76,7 +76,13 @@ def step(step: str) -> Any:
     if step == journey.NOT_RECEIVING:
         abort(405)
 
-    token_valid = _csrf_valid()
+    if not _csrf_valid():
+        # Before anything is stored, whichever button was pressed ("back" and the language
+        # switch store too). Not a bare 400: the page again, with what was typed and what
+        # happened, and a fresh token to send it with.
+        form = wizard.form_for(session, step, draft, request.form)
+        form.form_errors.append(_expired_message())
+        return _render_step(step, draft, form), 422
     action = request.form.get("action", "")
     saved = wizard.save_step(session, draft, step, request.form)
     _save(draft)
@@ -87,10 +93,6 @@ def step(step: str) -> Any:
     if action == "language" or saved.stay:
         # The language switch on a form page submits the form, so nothing typed is lost.
         return redirect(url_for(".step", step=step, change=change), 303)
-    if not token_valid:
-        # Not a bare 400: the page again, with what was typed and what happened.
-        saved.form.form_errors.append(_expired_message())
-        return _render_step(step, draft, saved.form), 422
     if not saved.valid:
         return _render_step(step, draft, saved.form), 422
     if change:

@@ -24,7 +24,7 @@ from database import Database
 from extensions import config, database, redis_connection
 from routing import channels, directory, jobs, operations, services_file
 from routing.models import Service, ServiceKey
-from sealing import KeyPair, b64, fingerprint, unb64, write_key_file
+from sealing import PASSPHRASE_RULE, KeyPair, b64, fingerprint, unb64, write_key_file
 
 directory_cli = AppGroup("directory", help="The directory of municipalities and postal codes.")
 keys_cli = AppGroup("keys", help="Services' key pairs.")
@@ -83,6 +83,8 @@ def generate_key(out: Path, label: str, passphrase_stdin: bool) -> None:
     """
     if out.exists():
         raise click.ClickException(f"{out} exists; choose another name so no key is overwritten")
+    if not passphrase_stdin:
+        click.echo(f"Choose a passphrase for the key file: {PASSPHRASE_RULE}.")
     passphrase = read_secret(passphrase_stdin, confirm=True)
     pair = KeyPair.generate()
     try:

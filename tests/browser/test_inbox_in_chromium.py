@@ -5,7 +5,6 @@ with axe-core at 320 and 1280 px, in bokmål, English and Arabic."""
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import re
@@ -36,8 +35,10 @@ from routing.delivery import deliver
 from routing.models import Coverage, Envelope, EnvelopeState, Service
 from routing.retention import delete_sealed_copies
 from tests.browser.test_open_in_browser import (
+    OWN_PASSWORD,
     PASSWORD,
     authenticator_code,
+    code_from_key,
     delivered,
     open_with,
     sign_in,
@@ -146,15 +147,26 @@ def wrong_code(system: LiveSystem, username: str) -> str:
                                     .where(IntakeUser.username == username))
     finally:
         database.dispose()
-    return totp.hotp(base64.b32decode(secret), totp.time_step(time.time()) + 20)
+    return totp.code_for_step(secret, totp.time_step(time.time()) + 20)
+
+
+def key_on_the_page(page: Page) -> str:
+    return page.locator("main code.secret").inner_text().replace(" ", "")
+
+
+def choose_own_password(page: Page, t: Words) -> None:
+    """At the first sign-in the inbox asks for a password of one's own, twice."""
+    page.get_by_label(t("New password"), exact=True).fill(OWN_PASSWORD)
+    page.get_by_label(t("New password again"), exact=True).fill(OWN_PASSWORD)
 
 
 def enrol_from_the_page(page: Page, t: Words) -> str:
-    """What a person does at the first sign-in: type the key the page shows into an app (here,
-    inbox.totp computing what the app would) and enter the code it shows. Returns the key."""
-    key = page.locator("main code.secret").inner_text().replace(" ", "")
-    code = totp.hotp(base64.b32decode(key), totp.time_step(time.time()))
-    page.get_by_label(t("Sign-in code"), exact=True).fill(code)
+    """What a person does at the first sign-in: choose their own password, type the key the
+    page shows into an app (here, inbox.totp computing what the app would) and enter the code
+    it shows. Returns the key."""
+    key = key_on_the_page(page)
+    choose_own_password(page, t)
+    page.get_by_label(t("Sign-in code"), exact=True).fill(code_from_key(key))
     page.get_by_role("button", name=t("Continue"), exact=True).click()
     page.wait_for_load_state()
     return key
@@ -302,7 +314,7 @@ def test_the_enrolment_qr_code_holds_the_set_up_link_and_the_page_passes_axe(
     audit(page, "enrol")
     assert audit.problems == [], "\n".join(audit.problems)
 
-    code_step(page, shared_live_system, t, username)
+    enrol_from_the_page(page, t)
     assert page.url == shared_live_system.base_url + "/inbox/", "the app is set up"
 
 
@@ -325,10 +337,10 @@ def test_a_team_member_signs_in_opens_a_report_with_the_cli_made_key_file_and_ac
     assert page.url.endswith("/inbox/login/enrol")
     enrol_from_the_page(page, t)
     assert page.url == shared_live_system.base_url + "/inbox/"
-    # Signed out and in again: now only the code is asked.
+    # Signed out and in again, with the password chosen then: now only the code is asked.
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/inbox/login"))
-    password_step(page, shared_live_system, t, username)
+    password_step(page, shared_live_system, t, username, OWN_PASSWORD)
     assert page.url.endswith("/inbox/login/code")
     code_step(page, shared_live_system, t, username)
     assert page.url == shared_live_system.base_url + "/inbox/"
@@ -686,7 +698,9 @@ def test_every_inbox_page_in_every_state_passes_axe_and_fits_a_320_px_phone(
     audit(page, "enrol")
     assert submit(page, t, "Continue") == 422
     audit(page, "enrol, nothing typed")
-    page.get_by_label(t("Sign-in code"), exact=True).fill(wrong_code(system, admin))
+    choose_own_password(page, t)
+    page.get_by_label(t("Sign-in code"), exact=True).fill(
+        code_from_key(key_on_the_page(page), steps_ahead=20))
     assert submit(page, t, "Continue") == 401
     audit(page, "enrol, wrong code")
     enrol_from_the_page(page, t)
@@ -735,7 +749,7 @@ def test_every_inbox_page_in_every_state_passes_axe_and_fits_a_320_px_phone(
     # The code at a later sign-in.
     page.get_by_role("button", name=t("Sign out"), exact=True).click()
     page.wait_for_url(re.compile(r"/inbox/login"))
-    password_step(page, system, t, admin)
+    password_step(page, system, t, admin, OWN_PASSWORD)
     audit(page, "code")
     assert submit(page, t, "Sign in") == 422
     audit(page, "code, nothing typed")
@@ -813,16 +827,17 @@ def test_a_team_member_signs_in_and_acknowledges_with_the_keyboard_alone(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_url("**/inbox/login/enrol")
-    key = page.locator("main code.secret").inner_text().replace(" ", "")
-    code = totp.hotp(base64.b32decode(key), totp.time_step(time.time()))
-    type_into(page, page.get_by_label(t("Sign-in code"), exact=True), code)
+    key = key_on_the_page(page)
+    type_into(page, page.get_by_label(t("New password"), exact=True), OWN_PASSWORD)
+    type_into(page, page.get_by_label(t("New password again"), exact=True), OWN_PASSWORD)
+    type_into(page, page.get_by_label(t("Sign-in code"), exact=True), code_from_key(key))
     press_enter_on(page, page.get_by_role("button", name=t("Continue"), exact=True))
     assert page.url == system.base_url + "/inbox/"
 
-    # Out, and in again with a code.
+    # Out, and in again with the password chosen then and a code.
     press_enter_on(page, page.get_by_role("button", name=t("Sign out"), exact=True))
     type_into(page, page.get_by_label(t("Username"), exact=True), username)
-    type_into(page, page.get_by_label(t("Password"), exact=True), PASSWORD)
+    type_into(page, page.get_by_label(t("Password"), exact=True), OWN_PASSWORD)
     press_enter_on(page, page.get_by_role("button", name=t("Sign in"), exact=True))
     assert page.url.endswith("/inbox/login/code")
     type_into(page, page.get_by_label(t("Sign-in code"), exact=True),

@@ -32,6 +32,8 @@ from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
 from tests.helpers import HttpTransport, Wizard, walk_private
 
 PASSWORD = "a long enough password for the inbox"
+# What each user chooses at enrolment in place of PASSWORD, which worked for that sign-in only.
+OWN_PASSWORD = "a password of my own for the inbox"
 CONCERN = "Vi er bekymret for jenta.\nنحن قلقون على الطفلة 😢🧒🏽\n  Hun sier:   «ikke fortell»."
 WRONG_PASSPHRASE = "not the passphrase at all"
 BROWSER_PASSPHRASE = "a passphrase typed in the browser ✓"
@@ -112,27 +114,53 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def sign_in(page: Page, system: LiveSystem, username: str, password: str = PASSWORD) -> None:
-    """Through the sign-in forms, as a person would: the password, then (when the inbox asks
-    for one) the code the user's authenticator app would show, setting the app up first if the
-    user has none. The one place to teach when sign-in changes."""
+def sign_in(page: Page, system: LiveSystem, username: str) -> None:
+    """Through the sign-in forms, as a person would: the password they know now, then (when the
+    inbox asks for one) the code the user's authenticator app would show, setting the app up
+    first, with a password of their own, if the user has none. The one place to teach when
+    sign-in changes."""
     base_url = system.base_url
     page.goto(base_url + "/inbox/login?lang=en")  # the language is remembered in the session
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password", exact=True).fill(known_password(system, username))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    if page.url.split("?")[0] in (base_url + "/inbox/login/code", base_url + "/inbox/login/enrol"):
+    if page.url.split("?")[0] == base_url + "/inbox/login/enrol":
+        key = page.locator("main code.secret").inner_text().replace(" ", "")
+        page.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
+        page.get_by_label("New password again", exact=True).fill(OWN_PASSWORD)
+        page.get_by_label("Sign-in code").fill(code_from_key(key))
+        page.locator("main form button[type=submit]").click()
+    elif page.url.split("?")[0] == base_url + "/inbox/login/code":
         page.get_by_label("Sign-in code").fill(authenticator_code(system, username))
         page.locator("main form button[type=submit]").click()
     page.wait_for_url(base_url + "/inbox/")
 
 
+def known_password(system: LiveSystem, username: str) -> str:
+    """The password given to the user, until they replaced it with their own at enrolment."""
+    from inbox.models import IntakeUser
+
+    database = Database(system.database_url)
+    try:
+        with database.session() as session:
+            initial = session.scalar(select(IntakeUser.password_is_initial)
+                                     .where(IntakeUser.username == username))
+    finally:
+        database.dispose()
+    return PASSWORD if initial else OWN_PASSWORD
+
+
+def code_from_key(key: str, steps_ahead: int = 0) -> str:
+    """What an authenticator app given `key` shows now (or `steps_ahead` steps later)."""
+    from inbox import totp
+
+    return totp.code_for_step(key, totp.time_step(time.time()) + steps_ahead)
+
+
 def authenticator_code(system: LiveSystem, username: str) -> str:
     """What the user's app shows now, or at the next step if this one's code was used (tests
     sign in more than once in 30 seconds)."""
-    import base64
-
     from inbox import totp
     from inbox.models import IntakeUser
 
@@ -146,7 +174,7 @@ def authenticator_code(system: LiveSystem, username: str) -> str:
     step = totp.time_step(time.time())
     if last is not None and last >= step:
         step = last + 1
-    return totp.hotp(base64.b32decode(secret), step)
+    return totp.code_for_step(secret, step)
 
 
 class Recorder:

@@ -4,7 +4,6 @@ inbox, downloads, and opens with `flask inbox open` to exactly what was typed.""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import time
@@ -50,9 +49,12 @@ def sign_in(base_url: str, username: str, password: str) -> requests.Session:
     )
     assert response.url.endswith("/inbox/login/enrol"), "a new user sets up the app first"
     secret = re.search(r'class="secret">([A-Z2-7 ]+)</code>', response.text).group(1)
-    code = totp.hotp(base64.b32decode(secret.replace(" ", "")), totp.time_step(time.time()))
+    code = totp.code_for_step(secret.replace(" ", ""), totp.time_step(time.time()))
+    # The password the operator typed works this once: the user chooses their own.
     response = browser.post(base_url + "/inbox/login/enrol",
-                            data={"code": code, "csrf_token": csrf_token(response.text)},
+                            data={"code": code, "new_password": password + " of my own",
+                                  "new_password_again": password + " of my own",
+                                  "csrf_token": csrf_token(response.text)},
                             timeout=30)
     assert response.status_code == 200 and "/inbox/login" not in response.url, "sign-in failed"
     return browser

@@ -8,7 +8,6 @@ Time is moved by replacing `inbox.views.clock`, or by passing `now` to the plain
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import re
@@ -30,8 +29,10 @@ from tests.integration.test_inbox import (
     check_page,
     deliver_report,
     listing,
+    own_password,
     report_document,
     services,  # noqa: F401  (a fixture)
+    shown_secret,
     sign_in,
 )
 from tests.unit.test_totp import drawn_modules, qr_modules
@@ -61,8 +62,7 @@ def clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def code_at(secret: str, now: datetime, steps: int = 0) -> str:
-    return totp.hotp(base64.b32decode(secret.replace(" ", "")),
-                     totp.time_step(now.timestamp()) + steps)
+    return totp.code_for_step(secret.replace(" ", ""), totp.time_step(now.timestamp()) + steps)
 
 
 def password_step(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
@@ -101,6 +101,16 @@ def user_id(database: Database, username: str) -> int:
 # --- the authenticator app -----------------------------------------------------------------------
 
 
+def enrol(client, code: str, new_password: str | None = None):  # type: ignore[no-untyped-def]
+    """The enrolment page's form: the code and, when asked for, a password of one's own."""
+    page = client.get("/inbox/login/enrol")
+    assert page.status_code == 200, page.status_code
+    data = {"code": code, "csrf_token": csrf_token(page.get_data(as_text=True))}
+    if new_password is not None:
+        data["new_password"] = data["new_password_again"] = new_password
+    return client.post("/inbox/login/enrol", data=data)
+
+
 def test_a_new_user_sets_up_the_app_at_the_first_sign_in_and_gives_a_code_after(client, database,
                                                                                 services, clock):
     with database.session() as session:
@@ -108,30 +118,60 @@ def test_a_new_user_sets_up_the_app_at_the_first_sign_in_and_gives_a_code_after(
     response = password_step(client, "ny.bruker")
     assert response.status_code == 303 and response.location == "/inbox/login/enrol"
     assert not signed_in(client), "a password alone signs nobody in"
-    client.get("/inbox/login/enrol")  # a reload shows the same key
+    first = client.get("/inbox/login/enrol").get_data(as_text=True)
     page = client.get("/inbox/login/enrol").get_data(as_text=True)
     check_page(page)
-    secret = re.search(r'<code dir="ltr" class="secret">([A-Z2-7 ]+)</code>', page).group(1)
+    secret = shown_secret(page)
+    assert shown_secret(first) == secret, "a reload shows the same key"
     with database.session() as session:
         stored = session.scalar(select(IntakeUser).where(IntakeUser.username == "ny.bruker"))
-        assert stored.totp_secret == secret.replace(" ", "") and stored.totp_confirmed_at is None
-    assert "otpauth://totp/" in page and "secret=" + secret.replace(" ", "") in page
+        assert stored.totp_secret is None, "a key shown is not the user's until confirmed"
+    assert "otpauth://totp/" in page and "secret=" + secret in page
+    assert 'type="password" autocomplete="new-password"' in page
 
-    done = code_step(client, code_at(secret, clock.now), "/inbox/login/enrol")
+    done = enrol(client, code_at(secret, clock.now), own_password(PASSWORD))
     assert done.status_code == 303 and done.location == "/inbox/"
     assert "ny.bruker · Barneverntjenesten oslo" in listing(client)
     assert [action for action, _, _ in audit_actions(database)] == [
-        "authenticator-enrolled", "sign-in"]
+        "authenticator-key-shown", "authenticator-enrolled", "password-changed", "sign-in"]
+    with database.session() as session:
+        stored = session.scalar(select(IntakeUser).where(IntakeUser.username == "ny.bruker"))
+        assert stored.totp_secret == secret and not stored.password_is_initial
 
     sign_out(client)
     clock.move(seconds=30)
-    again = password_step(client, "ny.bruker")
+    assert password_step(client, "ny.bruker").status_code == 401, "the given password is spent"
+    again = password_step(client, "ny.bruker", own_password(PASSWORD))
     assert again.location == "/inbox/login/code", "the app is set up: only the code is asked"
     page = client.get("/inbox/login/code").get_data(as_text=True)
     check_page(page)
     assert "secret" not in page, "the key is never shown again"
     assert code_step(client, code_at(secret, clock.now)).status_code == 303
     assert signed_in(client)
+
+
+def test_enrolling_refuses_a_new_password_that_is_short_repeated_wrong_or_the_old_one(
+        client, database, services, clock):
+    with database.session() as session:
+        create_user(session, "ny.bruker", PASSWORD, "oslo")
+    password_step(client, "ny.bruker")
+    page = client.get("/inbox/login/enrol").get_data(as_text=True)
+    secret = shown_secret(page)
+    for new, again, message in [
+        ("", "", "Enter a new password"),
+        ("kort", "kort", "Use at least 12 characters"),
+        ("a long new password", "another long one", "The two passwords are not the same"),
+        (PASSWORD, PASSWORD, "Choose a password other than the one you were given"),
+    ]:
+        response = client.post("/inbox/login/enrol", data={
+            "code": code_at(secret, clock.now), "new_password": new, "new_password_again": again,
+            "csrf_token": csrf_token(page)})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in words(html), (new, again)
+        check_page(html)
+        assert not new or f'value="{new}"' not in html, "a password never comes back"
+    # None of those used up the code: it still enrols, with a good password.
+    assert enrol(client, code_at(secret, clock.now), own_password(PASSWORD)).status_code == 303
 
 
 def test_the_enrolment_page_draws_the_set_up_link_as_a_qr_code_and_writes_the_key_out(
@@ -141,9 +181,7 @@ def test_the_enrolment_page_draws_the_set_up_link_as_a_qr_code_and_writes_the_ke
     password_step(client, "kari.nordmann")
     page = client.get("/inbox/login/enrol").get_data(as_text=True)
     check_page(page)  # among other things: no style attribute the CSP would block
-    with database.session() as session:
-        secret = session.scalar(select(IntakeUser.totp_secret)
-                                .where(IntakeUser.username == "kari.nordmann"))
+    secret = shown_secret(page)
     link = totp.provisioning_uri(secret, "kari.nordmann", second_factor.ISSUER)
     pictures = re.findall(r"<svg\b.*?</svg>", page, re.S)
     assert len(pictures) == 1
@@ -246,8 +284,10 @@ def test_wrong_codes_count_toward_the_lockout(client, database, services, clock)
 
 
 def test_the_lockout_rules_as_plain_functions(database):
-    digest = lockout.username_digest("key", "olsen")
-    assert digest != lockout.username_digest("other key", "olsen") and "olsen" not in digest
+    digest = lockout.attempt_digest("key", "olsen", "client")
+    assert digest != lockout.attempt_digest("other key", "olsen", "client")
+    assert digest != lockout.attempt_digest("key", "olsen", "another client")
+    assert "olsen" not in digest
     with database.session() as session:
         for minute in range(4):
             assert not lockout.record_failure(session, digest, T0 + timedelta(minutes=minute))

@@ -163,15 +163,18 @@ def test_file_of_another_format_is_named_as_such():
         read_key_file(json.dumps({"format": "something-else/1"}), PASSPHRASE)
 
 
-@pytest.mark.parametrize("passphrase", ["", "1234567", "kort"])
-def test_passphrase_shorter_than_8_characters_is_refused(oslo, passphrase):
-    with pytest.raises(ValueError, match="at least 8 characters"):
+@pytest.mark.parametrize("passphrase", ["", "1234567", "kort", "elleve tegn", "12345678901",
+                                        "tre små ord", "  a b c  "])
+def test_a_passphrase_under_12_characters_and_under_four_words_is_refused(oslo, passphrase):
+    with pytest.raises(ValueError, match="at least 12 characters, or 4 words or more"):
         write_key_file(oslo, passphrase, params=KDF_INTERACTIVE)
 
 
-def test_passphrase_of_8_non_ascii_characters_is_accepted(oslo):
-    text = write_key_file(oslo, "æøåæøåæø", params=KDF_INTERACTIVE)
-    assert read_key_file(text, "æøåæøåæø") == oslo
+@pytest.mark.parametrize("passphrase", ["æøåæøåæøåæøå", "123456789012", "ku og ei ku",
+                                        "tolv tegn  x"])
+def test_a_passphrase_of_12_characters_or_four_words_is_accepted(oslo, passphrase):
+    text = write_key_file(oslo, passphrase, params=KDF_INTERACTIVE)
+    assert read_key_file(text, passphrase) == oslo
 
 
 def test_fingerprint_and_key_id_are_stable_for_one_key(oslo):
