@@ -34,17 +34,12 @@ from routing.acceptance import accept
 from routing.delivery import deliver
 from routing.models import Coverage, Envelope, EnvelopeState, Service
 from routing.retention import delete_sealed_copies
-from tests.browser.test_open_in_browser import (
-    PASSWORD,
-    authenticator_code,
-    delivered,
-    open_with,
-    sign_in,
-)
-from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
-from tests.helpers import HttpTransport, Wizard, walk_private
-from tests.unit import test_fiks_export as fiks
-from tests.unit.test_totp import drawn_modules, qr_modules
+from tests.conftest import LIVE_SERVICES, LiveSystem
+from tests.helpers import HttpTransport, Wizard, fiks, walk_private
+from tests.helpers.browser import authenticator_code, delivered, open_with, sign_in
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.inbox import PASSWORD
+from tests.helpers.qr import drawn_modules, qr_modules
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
@@ -227,7 +222,7 @@ def stavanger_report(shared_live_system: LiveSystem, stavanger: Team) -> tuple[s
     reference = walk_private(wizard, child={"name": CHILD_NAME, "age": "9"}, concern=CONCERN,
                              you={"name": "Kari Nordmann", "phone": "912 34 567"},
                              postal_code="4006")
-    return delivered(shared_live_system, reference), reference
+    return delivered(shared_live_system, reference).id, reference
 
 
 # --- axe and the 320 px phone ------------------------------------------------------------------

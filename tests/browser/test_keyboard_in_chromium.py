@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Locator
 
-from tests.browser.test_paths_in_chromium import PHONE, assert_report_matches, opened_report
-from tests.browser.walks import Person, professional, sending_freely
 from tests.conftest import LiveSystem
+from tests.helpers.browser import PHONE, assert_report_matches, opened_report
+from tests.helpers.walks import Person, professional, sending_freely
 
 
 @pytest.fixture(scope="module")

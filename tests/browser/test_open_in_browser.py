@@ -7,7 +7,6 @@ Python, and the other way round."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
-from sqlalchemy import select
 
 import sealing
 from app import CONTENT_SECURITY_POLICY
@@ -25,10 +23,12 @@ from inbox.auth import create_user
 from routing.acceptance import accept
 from routing.delivery import deliver
 from routing.models import Envelope
-from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
+from tests.conftest import LIVE_SERVICES, LiveSystem
 from tests.helpers import HttpTransport, Wizard, walk_private
+from tests.helpers.browser import delivered, open_with, sign_in
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.inbox import PASSWORD
 
-PASSWORD = "a long enough password for the inbox"
 CONCERN = "Vi er bekymret for jenta.\nنحن قلقون على الطفلة 😢🧒🏽\n  Hun sier:   «ikke fortell»."
 WRONG_PASSPHRASE = "not the passphrase at all"
 BROWSER_PASSPHRASE = "a passphrase typed in the browser ✓"
@@ -61,22 +61,7 @@ def oslo_report(shared_live_system: LiveSystem) -> tuple[str, str]:
     wizard = Wizard(HttpTransport(shared_live_system.base_url))
     reference = walk_private(wizard, child={"name": "Sara", "age": "9"}, concern=CONCERN,
                              postal_code="0150")
-    return delivered(shared_live_system, reference), reference
-
-
-def delivered(system: LiveSystem, reference: str) -> str:
-    database = Database(system.database_url)
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            with database.session() as session:
-                envelope = session.scalar(select(Envelope).where(Envelope.reference == reference))
-                if envelope is not None and envelope.delivered_at is not None:
-                    return envelope.id
-            assert time.monotonic() < deadline, f"{reference} not delivered"
-            time.sleep(0.05)
-    finally:
-        database.dispose()
+    return delivered(shared_live_system, reference).id, reference
 
 
 def accepted_and_delivered(system: LiveSystem, document: bytes, municipality: str) -> str:
@@ -109,43 +94,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def sign_in(page: Page, system: LiveSystem, username: str, password: str = PASSWORD) -> None:
-    """Through the sign-in forms, as a person would: the password, then (when the inbox asks
-    for one) the code the user's authenticator app would show, setting the app up first if the
-    user has none. The one place to teach when sign-in changes."""
-    base_url = system.base_url
-    page.goto(base_url + "/inbox/login?lang=en")  # the language is remembered in the session
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    if page.url.split("?")[0] in (base_url + "/inbox/login/code", base_url + "/inbox/login/enrol"):
-        page.get_by_label("Sign-in code").fill(authenticator_code(system, username))
-        page.locator("main form button[type=submit]").click()
-    page.wait_for_url(base_url + "/inbox/")
-
-
-def authenticator_code(system: LiveSystem, username: str) -> str:
-    """What the user's app shows now, or at the next step if this one's code was used (tests
-    sign in more than once in 30 seconds)."""
-    import base64
-
-    from inbox import totp
-    from inbox.models import IntakeUser
-
-    database = Database(system.database_url)
-    try:
-        with database.session() as session:
-            user = session.scalar(select(IntakeUser).where(IntakeUser.username == username))
-            secret, last = user.totp_secret, user.totp_last_step
-    finally:
-        database.dispose()
-    step = totp.time_step(time.time())
-    if last is not None and last >= step:
-        step = last + 1
-    return totp.hotp(base64.b32decode(secret), step)
-
-
 class Recorder:
     """Every request the browser makes (URL, headers, body), and every console message."""
 
@@ -174,12 +122,6 @@ class Recorder:
 def open_page(page: Page, system: LiveSystem, envelope_id: str) -> None:
     response = page.goto(f"{system.base_url}/inbox/reports/{envelope_id}/open")
     assert response is not None and response.status == 200
-
-
-def open_with(page: Page, key_file: Path, passphrase: str) -> None:
-    page.get_by_label("The service’s key file").set_input_files(str(key_file))
-    page.get_by_label("The key file’s passphrase").fill(passphrase)
-    page.get_by_role("button", name="Open the report").click()
 
 
 def shown_value(page: Page, section: str, label: str) -> str:

@@ -20,7 +20,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from config import ENVIRONMENT
-from tests.conftest import TEST_SECRET, free_port
+from tests.helpers.environment import TEST_SECRET, free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

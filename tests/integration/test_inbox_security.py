@@ -23,18 +23,17 @@ from inbox.auth import create_user
 from inbox.models import AuditEntry, IntakeUser, Role
 from routing.models import Envelope
 from tests.helpers import csrf_token
-from tests.integration.test_inbox import (
+from tests.helpers.inbox import (
     PASSWORD,
     TOTP_SECRET,
     audit_actions,
-    check_page,
     deliver_report,
     listing,
     report_document,
-    services,  # noqa: F401  (a fixture)
     sign_in,
 )
-from tests.unit.test_totp import drawn_modules, qr_modules
+from tests.helpers.pages import check_page
+from tests.helpers.qr import drawn_modules, qr_modules
 
 T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Oslo
 LOCKED_15 = "Too many failed attempts. Try again in 15 minutes."

@@ -29,7 +29,7 @@ from database import Database
 from inbox.models import IntakeUser
 from routing.acceptance import accept
 from routing.models import Envelope, ServiceKey
-from tests.integration.test_inbox import report_document
+from tests.helpers.inbox import report_document
 from tests.postgres import POSTGRES_URL
 
 PROJECT = Path(__file__).resolve().parents[2]

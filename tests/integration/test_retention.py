@@ -23,17 +23,9 @@ from routing.envelope_file import parse
 from routing.models import ChannelDelivery, ChannelState, Envelope, EnvelopeState
 from sealing import unseal
 from tests.helpers import csrf_token
-from tests.integration.conftest import add_service
-from tests.integration.test_inbox import (
-    ServiceUnderTest,
-    check_page,
-    enrolled,
-    listing,
-    report_document,
-    sign_in,
-    state_shown,
-)
-from tests.integration.test_inbox import add_service as add_inbox_service
+from tests.helpers.inbox import enrolled, listing, report_document, sign_in, state_shown
+from tests.helpers.pages import check_page
+from tests.helpers.services import ServiceUnderTest, add_service
 
 DAYS = 30
 LONG_AGO = datetime(2024, 3, 2, 9, 0, tzinfo=UTC)
@@ -132,7 +124,7 @@ def oslo_team(database: Database, tmp_path: Path) -> ServiceUnderTest:
 
     key_dir = tmp_path / "keys"
     key_dir.mkdir()
-    service = add_inbox_service(database, "oslo", "0301", key_dir)
+    service = add_service(database, "oslo", "0301", key_dir=key_dir)
     with database.session() as session:
         enrolled(create_user(session, "olsen", "a long enough password", "oslo"))
     return service

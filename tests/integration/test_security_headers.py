@@ -17,8 +17,8 @@ import requests
 
 from app import create_app
 from config import Config
-from tests.conftest import PROJECT, TEST_SECRET, free_port
 from tests.helpers import csrf_token
+from tests.helpers.environment import PROJECT, TEST_SECRET, free_port
 
 BIN = Path(sys.executable).parent
 

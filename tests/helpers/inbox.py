@@ -1,0 +1,140 @@
+"""The intake teams of a test: Oslo's and Bergen's services with enrolled users, reports
+accepted and delivered to them, and signing in as a team member would, through the test
+client or over HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+from sqlalchemy import select
+
+from database import Database
+from inbox import totp, views
+from inbox.auth import create_user
+from inbox.models import AuditEntry, IntakeUser, Role
+from routing.acceptance import accept
+from routing.delivery import deliver
+from routing.models import Envelope
+from tests.helpers.services import ServiceUnderTest, add_service
+from tests.helpers.wizard import csrf_token
+
+PASSWORD = "a long enough password"
+# The authenticator app key of the fixture's users, who set up their app long ago.
+TOTP_SECRET = base64.b32encode(b"the fixture users app").decode()
+SET_UP_LONG_AGO = datetime(2024, 1, 1, tzinfo=UTC)
+EMOJI = "😢🧒🏽"
+
+
+def add_teams(database: Database, key_dir: Path) -> dict[str, ServiceUnderTest]:
+    """Oslo's service (0301) with the members "olsen" and "oslo-admin" (an administrator) and
+    Bergen's (4601) with "berg", all with PASSWORD and an app set up with TOTP_SECRET."""
+    key_dir.mkdir(exist_ok=True)
+    found = {"oslo": add_service(database, "oslo", "0301", key_dir=key_dir),
+             "bergen": add_service(database, "bergen", "4601", key_dir=key_dir)}
+    with database.session() as session:
+        for username, service_id in (("olsen", "oslo"), ("berg", "bergen")):
+            enrolled(create_user(session, username, PASSWORD, service_id))
+        enrolled(create_user(session, "oslo-admin", PASSWORD, "oslo", Role.ADMIN))
+    return found
+
+
+def enrolled(user: IntakeUser) -> IntakeUser:
+    """A user who has set up their authenticator app with TOTP_SECRET."""
+    user.totp_secret = TOTP_SECRET
+    user.totp_confirmed_at = SET_UP_LONG_AGO
+    return user
+
+
+def report_document(description: str, **extra: object) -> bytes:
+    document = {
+        "schema": "concern-report/1",
+        "language": "nb",
+        "submitted_at": "2025-06-30T22:30:00Z",
+        "children": [{"name": f"Aisha Ødegård {EMOJI}", "age": 6}],
+        "concern": {"description": description},
+        "location": {"municipality_number": "0301"},
+        **extra,
+    }
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def deliver_report(database: Database, municipality: str, document: bytes,
+                   now: datetime | None = None, *, delivered: bool = True) -> Envelope:
+    with database.session() as session:
+        envelope = accept(session, document, municipality, now=now)
+        if delivered:
+            deliver(session, envelope.id)
+    return envelope
+
+
+def authenticator_code(database: Database, username: str, now: float | None = None) -> str:
+    """The code the user's app shows: for the current time step, or the next one if the
+    current one was used (signing in twice within 30 seconds, as tests do)."""
+    with database.session() as session:
+        user = session.scalar(select(IntakeUser).where(IntakeUser.username == username))
+        secret, last = user.totp_secret, user.totp_last_step
+    # The inbox's own clock, so the code is right when a test has moved that clock.
+    step = totp.time_step(views.clock().timestamp() if now is None else now)
+    if last is not None and last >= step:
+        step = last + 1
+    return totp.hotp(base64.b32decode(secret), step)
+
+
+def sign_in(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Through the test client: the password, then the code its app would show now; the
+    response of the last step. A wrong password returns the password step's answer."""
+    page = client.get("/inbox/login?lang=en").get_data(as_text=True)
+    response = client.post("/inbox/login", data={"username": username, "password": password,
+                                                 "csrf_token": csrf_token(page)})
+    if response.status_code != 303:
+        return response
+    second = client.get(response.location).get_data(as_text=True)
+    return client.post(response.location, data={
+        "code": authenticator_code(client.application.extensions["database"], username),
+        "csrf_token": csrf_token(second)})
+
+
+def sign_in_over_http(base_url: str, username: str, password: str) -> requests.Session:
+    """A new user over real HTTP: the password, then setting up the authenticator app with the
+    key the page shows."""
+    browser = requests.Session()
+    page = browser.get(base_url + "/inbox/login", timeout=10)
+    response = browser.post(
+        base_url + "/inbox/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+        timeout=30,
+    )
+    assert response.url.endswith("/inbox/login/enrol"), "a new user sets up the app first"
+    secret = re.search(r'class="secret">([A-Z2-7 ]+)</code>', response.text).group(1)
+    code = totp.hotp(base64.b32decode(secret.replace(" ", "")), totp.time_step(time.time()))
+    response = browser.post(base_url + "/inbox/login/enrol",
+                            data={"code": code, "csrf_token": csrf_token(response.text)},
+                            timeout=30)
+    assert response.status_code == 200 and "/inbox/login" not in response.url, "sign-in failed"
+    return browser
+
+
+def listing(client) -> str:  # type: ignore[no-untyped-def]
+    response = client.get("/inbox/")  # the test client checks the page (tests/helpers/pages.py)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def state_shown(html: str, reference: str) -> str:
+    row = re.search(rf"<tr>\s*<th scope=\"row\" dir=\"ltr\">{reference}</th>(.*?)</tr>", html, re.S)
+    assert row, f"{reference} is not in the list"
+    cell = re.search(r'<td class="state-\w+">([^<]*)</td>', row.group(1))
+    assert cell
+    return cell.group(1).strip()
+
+
+def audit_actions(database: Database) -> list[tuple[str, int | None, str | None]]:
+    with database.session() as session:
+        return [(entry.action, entry.user_id, entry.envelope_id)
+                for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
