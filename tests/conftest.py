@@ -23,6 +23,8 @@ from tests.helpers.pages import PageCheckingClient
 from tests.helpers.services import ServiceUnderTest, add_service
 from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 
+# What each test needs (browser, live processes, each database) as markers, and the guard.
+pytest_plugins = ("tests.markers",)
 # Names test modules imported from here before tests/helpers/ held them.
 __all__ = ["BIN", "KEY_PASSPHRASE", "PROJECT", "TEST_SECRET", "add_service", "free_port"]
 

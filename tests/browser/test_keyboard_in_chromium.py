@@ -83,6 +83,8 @@ class KeyboardPerson(Person):
         assert target.evaluate("element => element.selectedOptions[0].text") == option
 
 
+# The reporter's whole path in a browser, through to the service's inbox, on each database.
+@pytest.mark.each_database
 def test_a_professional_sends_a_report_with_the_keyboard_alone(
     browser: Browser, shared_live_system: LiveSystem
 ):

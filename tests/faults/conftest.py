@@ -217,15 +217,3 @@ def push_receiver() -> Iterator[PushReceiver]:
     yield receiver
     receiver.stop()
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of a database server (connections ended, a server gone) are part of the
-    PostgreSQL pass; the SQLite pass, which has no server, leaves them out, not skipped."""
-    from tests.postgres import TEST_DATABASE
-
-    if TEST_DATABASE == "postgresql":
-        return
-    left_out = [item for item in items if item.get_closest_marker("postgresql_only")]
-    if left_out:
-        config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if item not in left_out]

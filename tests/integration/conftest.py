@@ -23,7 +23,8 @@ from tests.helpers.mail import MailServer
 from tests.helpers.services import KEY_SINCE, add_key, add_service, retire_all_keys
 from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 
-# One backend per run: `make test` runs the suite once on SQLite, once on PostgreSQL.
+# One backend per run: `make test` runs the suite on SQLite, and again on PostgreSQL for the
+# tests marked each_database (tests/markers.py).
 BACKENDS = [TEST_DATABASE]
 # Names test modules imported from here before tests/helpers/ held them.
 __all__ = ["KEY_SINCE", "add_key", "add_service", "retire_all_keys"]

@@ -181,6 +181,7 @@ def gunicorn_with_image_settings(tmp_path, database_url, redis_server):
     log.close()
 
 
+@pytest.mark.live  # runs gunicorn
 def test_gunicorn_with_the_image_settings_serves_and_adds_up_metrics_across_workers(
         gunicorn_with_image_settings):
     base, log = gunicorn_with_image_settings
