@@ -23,7 +23,19 @@ KEY_SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 class ServiceUnderTest:
     id: str
     pair: KeyPair | None  # None: made with_key=False
-    key_file: Path | None  # written when a key_dir was given
+    key_dir: Path | None = None
+
+    @property
+    def key_file(self) -> Path | None:
+        """The team's key file in key_dir (passphrase KEY_PASSPHRASE), written when first
+        asked for: its key derivation costs a tenth of a second, and few tests open one."""
+        if self.pair is None or self.key_dir is None:
+            return None
+        path = self.key_dir / f"{self.id}.key"
+        if not path.exists():
+            path.write_text(write_key_file(self.pair, KEY_PASSPHRASE, label=self.id,
+                                           params=KDF_INTERACTIVE))
+        return path
 
 
 def add_service(
@@ -37,7 +49,7 @@ def add_service(
     phone: str = "",
 ) -> ServiceUnderTest:
     """A service covering the municipalities (added to it if it exists), with a key in force
-    since 2024 unless told not, and its key file in `key_dir` (passphrase KEY_PASSPHRASE)."""
+    since 2024 unless told not, and its team's key file in `key_dir` (see key_file)."""
     pair = KeyPair.generate() if with_key else None
     with database.session() as session:
         if session.get(Service, service_id) is None:
@@ -49,12 +61,7 @@ def add_service(
                                  valid_from=valid_from, valid_to=valid_to))
         if pair is not None:
             directory.register_key(session, service_id, pair.public_key, valid_from=KEY_SINCE)
-    key_file = None
-    if pair is not None and key_dir is not None:
-        key_file = key_dir / f"{service_id}.key"
-        key_file.write_text(write_key_file(pair, KEY_PASSPHRASE, label=service_id,
-                                           params=KDF_INTERACTIVE))
-    return ServiceUnderTest(service_id, pair, key_file)
+    return ServiceUnderTest(service_id, pair, key_dir)
 
 
 def add_key(

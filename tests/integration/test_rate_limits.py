@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import pytest
 
 from app import create_app
-from inbox.auth import create_user
 from rate_limits import client_key
 from tests.helpers import FlaskTransport, Page, Wizard, csrf_token, walk_private
-from tests.helpers.inbox import PASSWORD, enrolled
+from tests.helpers.inbox import PASSWORD, add_member
 from tests.helpers.services import add_service
 
 SCHOOL = "203.0.113.7"
@@ -103,7 +102,7 @@ def test_with_redis_down_reports_are_still_sent(app_config, tmp_path, redis_clie
 
 def test_sign_in_attempts_are_limited_per_client(limited_app, tmp_path):
     with limited_app.extensions["database"].session() as session:
-        enrolled(create_user(session, "olsen", PASSWORD, "oslo"))
+        add_member(session, "olsen", "oslo")
 
     def attempt(client, password: str) -> int:  # type: ignore[no-untyped-def]
         page = client.get("/inbox/login?lang=en").get_data(as_text=True)
