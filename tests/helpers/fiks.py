@@ -1,9 +1,17 @@
-"""Reports built the way the wizard builds them, for the KS Fiks export."""
+"""The KS Fiks bekymringsmelding v2 export's tests share: reports built the way the wizard
+builds them, and the v2 JSON Schemas (data/fiks-schema) to check an export against."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
+
+from jsonschema import Draft201909Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT201909
 
 from intake import journey, report
 
@@ -84,3 +92,46 @@ def professional_answers(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]
     }
     answers.update(changes)
     return answers
+
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "data" / "fiks-schema"
+ANONYMOUS_MESSAGE = (
+    "An anonymous report cannot be exported to KS Fiks v2: the format requires the reporter's "
+    "name. Use the concern-report/1 JSON instead."
+)
+CHILD_MESSAGE = (
+    "A report from a child about themselves cannot be exported to KS Fiks v2: the format has no "
+    "such case (it requires an adult reporter's name). Use the concern-report/1 JSON instead."
+)
+
+
+def load_schema_file(relative: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / relative).read_text(encoding="utf-8"))
+
+
+PRIVATE_SCHEMA = load_schema_file("domain/v2/privat.bekymringsmelding.v2.json")
+PROFESSIONAL_SCHEMA = load_schema_file("domain/v2/offentlig.bekymringsmelding.v2.json")
+ADDRESS_SCHEMA = load_schema_file("domain/adresse.json")
+# Both v2 schemas say `"$ref": "../adresse.json"`. Against their `$id`s that is the URI below,
+# not the `$id` the address schema declares, so the file is registered where the reference
+# points (as a file path in the source repository, it is the same file).
+ADDRESS_URIS = {urljoin(PRIVATE_SCHEMA["$id"], "../adresse.json"),
+                urljoin(PROFESSIONAL_SCHEMA["$id"], "../adresse.json")}
+REGISTRY = Registry().with_resources(
+    [(uri, DRAFT201909.create_resource(ADDRESS_SCHEMA)) for uri in ADDRESS_URIS]
+    + [(schema["$id"], DRAFT201909.create_resource(schema))
+       for schema in (PRIVATE_SCHEMA, PROFESSIONAL_SCHEMA, ADDRESS_SCHEMA)]
+)
+SCHEMA_FOR = {"privat": PRIVATE_SCHEMA, "offentlig": PROFESSIONAL_SCHEMA}
+
+
+def schema_errors(document: Any, kind: str) -> list[str]:
+    schema = SCHEMA_FOR[kind]
+    Draft201909Validator.check_schema(schema)
+    validator = Draft201909Validator(schema, registry=REGISTRY)
+    return sorted(f"{list(error.absolute_path)}: {error.message}"
+                  for error in validator.iter_errors(document))
+
+
+def assert_valid(document: Any, kind: str) -> None:
+    assert schema_errors(document, kind) == []

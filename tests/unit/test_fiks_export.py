@@ -8,13 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import pytest
 from flask import Flask
-from jsonschema import Draft201909Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT201909
 
 from inbox.cli import inbox_cli
 from inbox.fiks_export import CannotExport, to_fiks_v2
@@ -22,52 +18,18 @@ from intake import report
 from routing.envelope_file import to_file
 from routing.models import Envelope
 from sealing import KDF_INTERACTIVE, KeyPair, seal, write_key_file
-from tests.helpers.fiks import CONCERN, SUBMITTED, build, private_answers, professional_answers
-
-SCHEMAS = Path(__file__).resolve().parents[2] / "data" / "fiks-schema"
-ANONYMOUS_MESSAGE = (
-    "An anonymous report cannot be exported to KS Fiks v2: the format requires the reporter's "
-    "name. Use the concern-report/1 JSON instead."
+from tests.helpers.fiks import (
+    ANONYMOUS_MESSAGE,
+    CHILD_MESSAGE,
+    CONCERN,
+    SUBMITTED,
+    assert_valid,
+    build,
+    load_schema_file,
+    private_answers,
+    professional_answers,
+    schema_errors,
 )
-CHILD_MESSAGE = (
-    "A report from a child about themselves cannot be exported to KS Fiks v2: the format has no "
-    "such case (it requires an adult reporter's name). Use the concern-report/1 JSON instead."
-)
-
-
-# --- the schemas -----------------------------------------------------------------------------
-
-
-def _load(relative: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / relative).read_text(encoding="utf-8"))
-
-
-PRIVATE_SCHEMA = _load("domain/v2/privat.bekymringsmelding.v2.json")
-PROFESSIONAL_SCHEMA = _load("domain/v2/offentlig.bekymringsmelding.v2.json")
-ADDRESS_SCHEMA = _load("domain/adresse.json")
-# Both v2 schemas say `"$ref": "../adresse.json"`. Against their `$id`s that is the URI below,
-# not the `$id` the address schema declares, so the file is registered where the reference
-# points (as a file path in the source repository, it is the same file).
-ADDRESS_URIS = {urljoin(PRIVATE_SCHEMA["$id"], "../adresse.json"),
-                urljoin(PROFESSIONAL_SCHEMA["$id"], "../adresse.json")}
-REGISTRY = Registry().with_resources(
-    [(uri, DRAFT201909.create_resource(ADDRESS_SCHEMA)) for uri in ADDRESS_URIS]
-    + [(schema["$id"], DRAFT201909.create_resource(schema))
-       for schema in (PRIVATE_SCHEMA, PROFESSIONAL_SCHEMA, ADDRESS_SCHEMA)]
-)
-SCHEMA_FOR = {"privat": PRIVATE_SCHEMA, "offentlig": PROFESSIONAL_SCHEMA}
-
-
-def schema_errors(document: Any, kind: str) -> list[str]:
-    schema = SCHEMA_FOR[kind]
-    Draft201909Validator.check_schema(schema)
-    validator = Draft201909Validator(schema, registry=REGISTRY)
-    return sorted(f"{list(error.absolute_path)}: {error.message}"
-                  for error in validator.iter_errors(document))
-
-
-def assert_valid(document: Any, kind: str) -> None:
-    assert schema_errors(document, kind) == []
 
 
 def values_in(document: Any) -> list[Any]:
@@ -84,7 +46,7 @@ def test_the_validator_resolves_the_address_reference_and_accepts_ks_own_example
     pass (or validation would crash), and every "valid" below would mean nothing."""
     for kind, example in (("privat", "privatBekymringsmeldingV2.json"),
                           ("offentlig", "offentligBekymringsmeldingV2.json")):
-        document = _load(f"examples/{example}")
+        document = load_schema_file(f"examples/{example}")
         assert_valid(document, kind)
         children = document["privatBarn" if kind == "privat" else "offentligBarn"]
         del children[0]["adresse"]["adresselinje1"]
