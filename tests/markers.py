@@ -108,6 +108,7 @@ def classify(item: pytest.Item) -> None:
 # --- the guard ----------------------------------------------------------------------------------
 
 _running: pytest.Item | None = None  # the test being set up, run or torn down
+_guarding = False
 
 
 def _refuse_unmarked(event: str, args: tuple[Any, ...]) -> None:
@@ -149,9 +150,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{need.marker}: {need.meaning}")
     for name, meaning in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {meaning}")
-    if not getattr(sys, "_concern_tests_guarded", False):  # audit hooks cannot be removed
+    global _guarding
+    if not _guarding:  # an audit hook cannot be removed: add it once per process
         sys.addaudithook(_refuse_unmarked)
-        sys._concern_tests_guarded = True  # type: ignore[attr-defined]
+        _guarding = True
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
