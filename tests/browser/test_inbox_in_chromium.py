@@ -300,8 +300,6 @@ def test_the_enrolment_qr_code_holds_the_set_up_link_and_the_page_passes_axe(
 # --- the whole round: sign in, open, acknowledge ------------------------------------------------
 
 
-# The team's whole round in a browser, on each database.
-@pytest.mark.each_database
 def test_a_team_member_signs_in_opens_a_report_with_the_cli_made_key_file_and_acknowledges_it(
     context: BrowserContext, shared_live_system: LiveSystem, stavanger: Team,
     stavanger_report: tuple[str, str], tmp_path: Path
