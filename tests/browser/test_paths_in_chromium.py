@@ -7,22 +7,17 @@ view is weighed."""
 
 from __future__ import annotations
 
-import json
-import re
-import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Request
-from sqlalchemy import select
 
 from database import Database
 from intake.drafts import DraftKey
 from intake.models import Draft
-from routing.models import Envelope
-from sealing import read_key_file, unseal
-from tests.browser.walks import PATHS, Person, sending_freely, start
-from tests.conftest import KEY_PASSPHRASE, LiveSystem
+from tests.conftest import LiveSystem
+from tests.helpers.browser import PHONE, assert_report_matches, opened_report
+from tests.helpers.walks import PATHS, Person, sending_freely, start
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +25,6 @@ def shared_live_system(shared_live_system: LiveSystem) -> LiveSystem:
     """This module sends many reports from one address: the per-client limit raised."""
     return sending_freely(shared_live_system)
 
-PHONE = {"width": 320, "height": 640}
 MAX_REQUESTS_PER_VIEW = 4
 MAX_BYTES_PER_VIEW = 60 * 1024
 
@@ -71,38 +65,6 @@ class Traffic:
                 wire += sizes["responseBodySize"] + sizes["responseHeadersSize"]
             costs.append((len(view), wire, view[0].url))
         return max(costs, key=lambda cost: (cost[0], cost[1]))
-
-
-def opened_report(system: LiveSystem, reference: str) -> dict[str, Any]:
-    """Wait for the worker to deliver, then open the envelope with the service's own key."""
-    database = Database(system.database_url)
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            with database.session() as session:
-                envelope = session.scalar(select(Envelope).where(Envelope.reference == reference))
-            if envelope is not None and envelope.state == "delivered":
-                break
-            assert time.monotonic() < deadline, f"{reference} not delivered"
-            time.sleep(0.05)
-    finally:
-        database.dispose()
-    for key_file in system.key_files.values():
-        pair = read_key_file(key_file.read_text(), KEY_PASSPHRASE)
-        if pair.key_id == envelope.key_id:
-            return json.loads(unseal(envelope.sealed, pair.private_key))
-    raise AssertionError(f"no test key opens {reference}")
-
-
-def assert_report_matches(report: dict[str, Any], expected: dict[str, Any]) -> None:
-    """The whole report, every answer, is what the walk gave on the path it took (only the
-    submission time is the server's own), and nothing typed on a branch it left is in it."""
-    submitted_at = report.pop("submitted_at")
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", submitted_at)
-    assert report == expected["report"]
-    text = json.dumps(report, ensure_ascii=False)
-    for abandoned in expected["abandoned"]:
-        assert abandoned not in text, f"{abandoned!r} from an abandoned branch is in the report"
 
 
 @pytest.mark.parametrize("language", ["nb", "ar", "se"])

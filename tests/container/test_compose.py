@@ -26,8 +26,8 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import free_port
 from tests.container.engine import PROJECT, STOPWATCH, Podman
+from tests.helpers.environment import free_port
 
 pytestmark = [pytest.mark.container, pytest.mark.postgresql_only]
 

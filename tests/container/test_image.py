@@ -31,11 +31,12 @@ import requests
 from sqlalchemy import create_engine, make_url, text
 
 import dbcli
-from tests.conftest import free_port
 from tests.container.engine import STOPWATCH, Podman
 from tests.container.tls import https_in_front_of
 from tests.helpers import HttpTransport, Wizard, walk_private
-from tests.integration.test_end_to_end import sign_in, wait_for_state
+from tests.helpers.envelopes import wait_for_state
+from tests.helpers.environment import free_port
+from tests.helpers.inbox import sign_in_over_http as sign_in
 from tests.postgres import POSTGRES_URL
 
 pytestmark = [pytest.mark.container, pytest.mark.postgresql_only]

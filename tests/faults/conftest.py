@@ -26,7 +26,9 @@ import pytest
 
 from database import Database
 from routing import push
-from tests.conftest import BIN, LIVE_SERVICES, TEST_SECRET, LiveSystem, add_service, free_port
+from tests.conftest import LIVE_PHONE, LIVE_SERVICES, LiveSystem
+from tests.helpers.environment import BIN, TEST_SECRET, free_port
+from tests.helpers.services import add_service
 
 # Push retries after 1 to 4 seconds instead of the production half-minute-to-an-hour, and enough
 # of them to outlast the receiver's outages in the test; never immediate, so that every retry
@@ -67,7 +69,8 @@ def start_fault_system(root: Path, database_url: str, redis_dir: Path,
     for directory_ in (var, logs, keys):
         directory_.mkdir(parents=True, exist_ok=True)
     database = Database(database_url)
-    key_files = {number: add_service(database, number, service_id, keys)
+    key_files = {number: add_service(database, service_id, number, key_dir=keys,
+                                     phone=LIVE_PHONE).key_file
                  for number, service_id in LIVE_SERVICES.items()}
     database.dispose()
     port = free_port()
@@ -214,15 +217,3 @@ def push_receiver() -> Iterator[PushReceiver]:
     yield receiver
     receiver.stop()
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of a database server (connections ended, a server gone) are part of the
-    PostgreSQL pass; the SQLite pass, which has no server, leaves them out, not skipped."""
-    from tests.postgres import TEST_DATABASE
-
-    if TEST_DATABASE == "postgresql":
-        return
-    left_out = [item for item in items if item.get_closest_marker("postgresql_only")]
-    if left_out:
-        config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if item not in left_out]

@@ -49,7 +49,7 @@ from routing.envelope_file import to_file
 from routing.models import ChannelDelivery, Envelope, OperatorAlert
 from tests.faults.conftest import FaultSystem, PushReceiver
 from tests.helpers import REFERENCE_RE, HttpTransport, Wizard, csrf_token, walk_private
-from tests.integration.test_end_to_end import sign_in
+from tests.helpers.inbox import sign_in_over_http
 
 REPORTS = 2000
 WALKED = 8
@@ -314,7 +314,7 @@ def test_every_report_sent_through_faults_is_delivered_and_pushed_exactly_once(
     created = live.flask("inbox", "add-user", "oslo.intake", "--service", "oslo",
                          "--password-stdin", input_text="a long enough password\n")
     assert created.returncode == 0, created.stderr
-    team = sign_in(live.base_url, "oslo.intake", "a long enough password")
+    team = sign_in_over_http(live.base_url, "oslo.intake", "a long enough password")
     listing = team.get(live.base_url + "/inbox/", timeout=60)
     assert listing.status_code == 200
     in_inbox = Counter(INBOX_ROW.findall(listing.text))

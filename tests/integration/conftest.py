@@ -1,5 +1,6 @@
 """Databases for the routing integration tests, on the run's backend (TEST_DATABASE: sqlite, or
-postgresql at TEST_POSTGRES_URL; see tests/postgres.py), and a Redis a test may kill.
+postgresql at TEST_POSTGRES_URL; see tests/postgres.py), a Redis a test may kill, and a mail
+server.
 
 Each PostgreSQL test gets a fresh schema (dropped afterwards) so parallel runs cannot collide.
 The directory (357 municipalities, 5,122 postal codes) is loaded once per session and backend,
@@ -11,24 +12,23 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import select
 
 from database import Database
 from redis_connection import start_server
-from routing import directory
-from routing.models import Coverage, Service, ServiceKey
-from sealing import KeyPair
+from tests.helpers.mail import MailServer
+from tests.helpers.services import KEY_SINCE, add_key, add_service, retire_all_keys
+from tests.helpers.signin import Clock
 from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 
-# One backend per run: `make test` runs the suite once on SQLite, once on PostgreSQL.
+# One backend per run: `make test` runs the suite on SQLite, and again on PostgreSQL for the
+# tests marked each_database (tests/markers.py).
 BACKENDS = [TEST_DATABASE]
-# Kept under its old name: test modules import it to make schemas of their own.
-_postgres_schema = new_schema
+# Names test modules imported from here before tests/helpers/ held them.
+__all__ = ["KEY_SINCE", "add_key", "add_service", "retire_all_keys"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -45,7 +45,7 @@ def empty_db(backend: str, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    with _postgres_schema() as (database, _schema):
+    with new_schema() as (database, _schema):
         database.create_all()
         yield database
 
@@ -63,65 +63,21 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
         database.dispose()
         return
     source = request.getfixturevalue("postgres_directory_schema")
-    with _postgres_schema() as (database, _schema):
+    with new_schema() as (database, _schema):
         database.create_all()
         copy_directory(database, source)
         yield database
 
 
-# --- services ---------------------------------------------------------------------------------
-
-SINCE_2024 = date(2024, 1, 1)
-KEY_SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+# --- a mail server ----------------------------------------------------------------------------
 
 
-def add_service(
-    database: Database,
-    service_id: str,
-    *numbers: str,
-    valid_from: date = SINCE_2024,
-    valid_to: date | None = None,
-    with_key: bool = True,
-) -> KeyPair | None:
-    """A service covering the municipalities, with a key in force since 2024 unless told not."""
-    pair = KeyPair.generate() if with_key else None
-    with database.session() as session:
-        if session.get(Service, service_id) is None:
-            session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}"))
-            session.flush()
-        for number in numbers:
-            session.add(
-                Coverage(
-                    service_id=service_id,
-                    municipality_number=number,
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                )
-            )
-        if pair is not None:
-            key = directory.register_key(session, service_id, pair.public_key)
-            key.valid_from = KEY_SINCE
-    return pair
-
-
-def add_key(
-    database: Database,
-    service_id: str,
-    valid_from: datetime,
-    retired_at: datetime | None = None,
-) -> KeyPair:
-    pair = KeyPair.generate()
-    with database.session() as session:
-        key = directory.register_key(session, service_id, pair.public_key)
-        key.valid_from = valid_from
-        key.retired_at = retired_at
-    return pair
-
-
-def retire_all_keys(database: Database, service_id: str, at: datetime) -> None:
-    with database.session() as session:
-        for key in session.scalars(select(ServiceKey).where(ServiceKey.service_id == service_id)):
-            key.retired_at = at
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 # --- a Redis of the test's own, which the test may kill --------------------------------------
@@ -166,3 +122,11 @@ def own_redis() -> Iterator[OwnRedis]:
     server.stop()
     shutil.rmtree(directory_, ignore_errors=True)
 
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The inbox's clock, standing still at T0 until a test moves it."""
+    fake = Clock()
+    monkeypatch.setattr("inbox.views.clock", lambda: fake.now)
+    return fake

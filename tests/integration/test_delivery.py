@@ -15,7 +15,6 @@ from itertools import pairwise
 
 import pytest
 import redis
-from rq import SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
@@ -25,23 +24,18 @@ from config import Config
 from database import Database
 from inbox import envelopes as inbox_envelopes
 from routing import alerts, jobs
-from routing.acceptance import REPORT_SCHEMA, NoKeyError, NoServiceError, accept
+from routing.acceptance import NoKeyError, NoServiceError, accept
 from routing.delivery import stuck_envelopes
 from routing.envelope_file import parse, to_file
 from routing.models import Envelope, EnvelopeState
 from sealing import SealingError, unseal
-from tests.integration.conftest import add_service
-from tests.integration.test_notifications import MailServer
+from tests.helpers.mail import MailServer
+from tests.helpers.services import add_service
+from tests.helpers.worker import QUEUE, accept_and_enqueue, run_worker
+from tests.helpers.worker import report_about as document
 
-QUEUE = "delivery"
 OSLO, BERGEN, TROMSO = "0301", "4601", "5501"
 CANARY = "KANARIFUGL-levering-9b1e"
-
-
-def document(text: str) -> bytes:
-    return json.dumps(
-        {"schema": REPORT_SCHEMA, "concern": {"description": text}}, ensure_ascii=False
-    ).encode("utf-8")
 
 
 @pytest.fixture
@@ -50,23 +44,6 @@ def worker_db(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databas
     monkeypatch.setattr(jobs, "_database", jobs._database)
     jobs.use_database(db)
     yield db
-
-
-def run_worker(connection: redis.Redis) -> None:
-    worker = SimpleWorker(
-        [jobs.queue(connection, QUEUE)], connection=connection, serializer=JSONSerializer
-    )
-    worker.work(burst=True)
-
-
-def accept_and_enqueue(
-    database: Database, connection: redis.Redis, text: str, number: str = OSLO
-) -> str:
-    """What the web app does on "Send": accept and commit, then ring the doorbell."""
-    with database.session() as session:
-        envelope_id = accept(session, document(text), number).id
-    jobs.enqueue_delivery(connection, QUEUE, envelope_id)
-    return envelope_id
 
 
 def envelopes(database: Database) -> dict[str, Envelope]:
@@ -98,8 +75,8 @@ def assert_all_delivered_once(database: Database, ids: list[str]) -> None:
 def test_accepted_report_is_delivered_once_and_opens_only_with_its_services_key(
     worker_db, redis_client
 ):
-    oslo = add_service(worker_db, "oslo", OSLO)
-    bergen = add_service(worker_db, "bergen", BERGEN)
+    oslo = add_service(worker_db, "oslo", OSLO).pair
+    bergen = add_service(worker_db, "bergen", BERGEN).pair
     envelope_id = accept_and_enqueue(worker_db, redis_client, "Bekymret for Ola 😢 «أنا خائف»")
     assert envelopes(worker_db)[envelope_id].state == EnvelopeState.ACCEPTED
 
@@ -305,14 +282,6 @@ def few_quick_retries(worker_db, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setattr(jobs, "DELIVER_MAX_RETRIES", 2)
     monkeypatch.setattr(jobs, "DELIVER_BACKOFF_SECONDS", 0)
     return worker_db
-
-
-@pytest.fixture
-def mail_server() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def alert_config(mail_server: MailServer, **extra: object) -> Config:

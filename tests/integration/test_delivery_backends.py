@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from rq import SimpleWorker
 from sqlalchemy import create_engine, func, select, text
 
 from database import Database
@@ -19,7 +18,9 @@ from routing.acceptance import NoKeyError, NoServiceError, accept
 from routing.delivery import deliver
 from routing.models import Envelope, ServiceKey
 from sealing import read_key_file, unseal
-from tests.conftest import KEY_PASSPHRASE, add_service
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.services import add_service
+from tests.helpers.worker import run_worker as work_off
 from tests.postgres import POSTGRES_URL, TEST_DATABASE
 
 BACKENDS = [TEST_DATABASE]  # one backend per run: make test runs SQLite, then PostgreSQL
@@ -66,12 +67,11 @@ def count_envelopes(database: Database) -> int:
 
 def run_worker(connection: redis.Redis, database: Database) -> None:
     jobs.use_database(database)
-    SimpleWorker([jobs.queue(connection, "delivery")], connection=connection,
-                 serializer=jobs.JSONSerializer).work(burst=True)
+    work_off(connection)
 
 
 def test_an_accepted_report_is_delivered_once_by_a_real_worker(backend, redis_client, tmp_path):
-    key_file = add_service(backend, "0301", "oslo", tmp_path)
+    key_file = add_service(backend, "oslo", "0301", key_dir=tmp_path).key_file
     with backend.session() as session:
         envelope = accept(session, report("Bekymret 😢"), "0301")
     jobs.enqueue_delivery(redis_client, "delivery", envelope.id)
@@ -90,7 +90,7 @@ def test_an_accepted_report_is_delivered_once_by_a_real_worker(backend, redis_cl
 def test_no_service_or_no_key_means_nothing_is_stored(backend, tmp_path):
     with backend.session() as session, pytest.raises(NoServiceError):
         accept(session, report("x"), "4601")
-    add_service(backend, "4601", "bergen", tmp_path)
+    add_service(backend, "bergen", "4601", key_dir=tmp_path)
     with backend.session() as session:
         for key in session.scalars(select(ServiceKey)):
             session.delete(key)
@@ -102,7 +102,7 @@ def test_no_service_or_no_key_means_nothing_is_stored(backend, tmp_path):
 def test_after_redis_loses_the_queue_the_reconciler_delivers_everything_once(
     backend, redis_client, tmp_path
 ):
-    add_service(backend, "0301", "oslo", tmp_path)
+    add_service(backend, "oslo", "0301", key_dir=tmp_path)
     ids = []
     for number in range(5):
         with backend.session() as session:

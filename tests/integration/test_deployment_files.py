@@ -25,7 +25,7 @@ from sqlalchemy import Engine, event
 import dbcli
 from app import create_app
 from config import ENVIRONMENT
-from tests.conftest import TEST_SECRET, free_port
+from tests.helpers.environment import TEST_SECRET, free_port
 from tests.postgres import TEST_DATABASE, new_schema
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -206,6 +206,7 @@ def gunicorn_with_image_settings(tmp_path, database_url, redis_server):
     log.close()
 
 
+@pytest.mark.live  # runs gunicorn
 def test_gunicorn_with_the_image_settings_serves_and_adds_up_metrics_across_workers(
         gunicorn_with_image_settings):
     base, log = gunicorn_with_image_settings
@@ -226,6 +227,7 @@ def test_gunicorn_with_the_image_settings_serves_and_adds_up_metrics_across_work
     assert "127.0.0.1" not in log.read_text()
 
 
+@pytest.mark.live  # runs gunicorn
 def test_gunicorn_with_the_image_settings_opens_no_control_socket(gunicorn_with_image_settings,
                                                                    tmp_path):
     """gunicorn 25+ opens one for `gunicornc` under $HOME by default; in the image $HOME is

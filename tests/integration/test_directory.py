@@ -15,7 +15,7 @@ from routing import directory
 from routing.acceptance import NoKeyError, accept
 from routing.directory import LoadSummary, PostalCodeKind
 from routing.models import Coverage, Envelope, Municipality, PostalCode, Service
-from tests.integration.conftest import add_key, add_service, retire_all_keys
+from tests.helpers.services import add_key, add_service, retire_all_keys
 
 MUNICIPALITIES = 357
 POSTAL_CODES = 5122
@@ -202,8 +202,9 @@ def test_a_municipality_with_only_district_coverage_has_no_service_for_an_unknow
 
 
 def test_report_sent_just_after_midnight_norwegian_time_goes_to_the_new_service(db):
-    old = add_service(db, "baerum", BAERUM, valid_from=date(2024, 1, 1), valid_to=date(2025, 1, 1))
-    new = add_service(db, "asker-baerum", BAERUM, valid_from=date(2025, 1, 1))
+    old = add_service(db, "baerum", BAERUM, valid_from=date(2024, 1, 1),
+                      valid_to=date(2025, 1, 1)).pair
+    new = add_service(db, "asker-baerum", BAERUM, valid_from=date(2025, 1, 1)).pair
     # 23:30 UTC on New Year's Eve is 00:30 on New Year's Day in Norway.
     before = datetime(2024, 12, 31, 22, 30, tzinfo=UTC)
     after = datetime(2024, 12, 31, 23, 30, tzinfo=UTC)

@@ -5,59 +5,16 @@ inbox, downloads, and opens with `flask inbox open` to exactly what was typed.""
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import redis
-import requests
-from sqlalchemy import select
 
-from database import Database
-from inbox import totp
-from routing.models import Envelope
-from tests.helpers import HttpTransport, Wizard, csrf_token, walk_private, walk_professional
+from tests.helpers import HttpTransport, Wizard, walk_private, walk_professional
+from tests.helpers.envelopes import wait_for_state
+from tests.helpers.inbox import sign_in_over_http
 
 ARABIC = "الطفل يبكي كل ليلة"
 EMOJI = "😢👶🏽"
-
-
-def wait_for_state(
-    database_url: str, reference: str, states: set[str], timeout: float = 30
-) -> Envelope:
-    database = Database(database_url)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            with database.session() as session:
-                envelope = session.scalar(select(Envelope).where(Envelope.reference == reference))
-            if envelope is not None and envelope.state in states:
-                return envelope
-            assert time.monotonic() < deadline, f"{reference} is {envelope and envelope.state}"
-            time.sleep(0.05)
-    finally:
-        database.dispose()
-
-
-def sign_in(base_url: str, username: str, password: str) -> requests.Session:
-    """Password, then (a new user) set up the authenticator app with the key the page shows."""
-    browser = requests.Session()
-    page = browser.get(base_url + "/inbox/login", timeout=10)
-    response = browser.post(
-        base_url + "/inbox/login",
-        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
-        timeout=30,
-    )
-    assert response.url.endswith("/inbox/login/enrol"), "a new user sets up the app first"
-    secret = re.search(r'class="secret">([A-Z2-7 ]+)</code>', response.text).group(1)
-    code = totp.code_for_step(secret.replace(" ", ""), totp.time_step(time.time()))
-    # The password the operator typed works this once: the user chooses their own.
-    response = browser.post(base_url + "/inbox/login/enrol",
-                            data={"code": code, "new_password": password + " of my own",
-                                  "new_password_again": password + " of my own",
-                                  "csrf_token": csrf_token(response.text)},
-                            timeout=30)
-    assert response.status_code == 200 and "/inbox/login" not in response.url, "sign-in failed"
-    return browser
 
 
 def test_report_typed_in_the_browser_opens_in_the_right_inbox_exactly_as_typed(
@@ -79,7 +36,7 @@ def test_report_typed_in_the_browser_opens_in_the_right_inbox_exactly_as_typed(
     created = live_system.flask("inbox", "add-user", "kari.intake", "--service", "oslo",
                                 "--password-stdin", input_text="a long enough password\n")
     assert created.returncode == 0, created.stderr
-    browser = sign_in(live_system.base_url, "kari.intake", "a long enough password")
+    browser = sign_in_over_http(live_system.base_url, "kari.intake", "a long enough password")
     listing = browser.get(live_system.base_url + "/inbox/", timeout=10)
     assert reference in listing.text
 

@@ -10,238 +10,33 @@ with the token the page rendered.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from html.parser import HTMLParser
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from database import Database
-from inbox import signin, totp, views
-from inbox.auth import create_user
-from inbox.models import AuditEntry, IntakeUser, Role
-from routing.acceptance import accept
-from routing.delivery import deliver
-from routing.directory import register_key
+from inbox import signin
+from inbox.models import AuditEntry, IntakeUser
 from routing.envelope_file import parse
-from routing.models import Coverage, Envelope, EnvelopeState, Service
-from sealing import KDF_INTERACTIVE, KeyPair, unseal, write_key_file
+from routing.models import Envelope, EnvelopeState
+from sealing import unseal
 from tests.helpers import csrf_token
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.inbox import (
+    EMOJI,
+    audit_actions,
+    deliver_report,
+    listing,
+    report_document,
+    sign_in,
+    state_shown,
+)
+from tests.helpers.pages import check_page
 
-PASSWORD = "a long enough password"
-# The authenticator app key of the fixture's users, who set up their app long ago.
-TOTP_SECRET = base64.b32encode(b"the fixture users app").decode()
-PASSPHRASE = "the team's key file passphrase"
-SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 ARABIC = "نحن قلقون على الطفلة"
-EMOJI = "😢🧒🏽"
-
-
-# --- setting the scene ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ServiceUnderTest:
-    id: str
-    pair: KeyPair
-    key_file: Path
-
-
-def add_service(
-    database: Database, service_id: str, number: str, key_dir: Path
-) -> ServiceUnderTest:
-    """A service covering one municipality since 2024, with a key and the team's key file."""
-    pair = KeyPair.generate()
-    with database.session() as session:
-        session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}"))
-        session.flush()
-        session.add(Coverage(service_id=service_id, municipality_number=number,
-                             valid_from=date(2024, 1, 1)))
-        register_key(session, service_id, pair.public_key).valid_from = SINCE
-    key_file = key_dir / f"{service_id}.key"
-    key_file.write_text(write_key_file(pair, PASSPHRASE, label=service_id, params=KDF_INTERACTIVE))
-    return ServiceUnderTest(service_id, pair, key_file)
-
-
-@pytest.fixture
-def services(database: Database, tmp_path: Path) -> dict[str, ServiceUnderTest]:
-    key_dir = tmp_path / "keys"
-    key_dir.mkdir()
-    found = {
-        "oslo": add_service(database, "oslo", "0301", key_dir),
-        "bergen": add_service(database, "bergen", "4601", key_dir),
-    }
-    with database.session() as session:
-        for username, service_id in (("olsen", "oslo"), ("berg", "bergen")):
-            enrolled(create_user(session, username, PASSWORD, service_id))
-        enrolled(create_user(session, "oslo-admin", PASSWORD, "oslo", Role.ADMIN))
-    return found
-
-
-def enrolled(user: IntakeUser) -> IntakeUser:
-    """A user who has set up their authenticator app with TOTP_SECRET (and, then, chosen their
-    own password: PASSWORD stands for it)."""
-    user.totp_secret = TOTP_SECRET
-    user.totp_confirmed_at = SINCE
-    user.password_is_initial = False
-    return user
-
-
-def report_document(description: str, **extra: object) -> bytes:
-    document = {
-        "schema": "concern-report/1",
-        "language": "nb",
-        "submitted_at": "2025-06-30T22:30:00Z",
-        "children": [{"name": f"Aisha Ødegård {EMOJI}", "age": 6}],
-        "concern": {"description": description},
-        "location": {"municipality_number": "0301"},
-        **extra,
-    }
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
-
-
-def deliver_report(database: Database, municipality: str, document: bytes,
-                   now: datetime | None = None, *, delivered: bool = True) -> Envelope:
-    with database.session() as session:
-        envelope = accept(session, document, municipality, now=now)
-        if delivered:
-            deliver(session, envelope.id)
-    return envelope
-
-
-def sign_in(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    """Password, then the code its app would show now (setting the app up first, with a password
-    of the user's own, if the user has none); the response of the last step. A wrong password
-    returns the password step's answer."""
-    page = client.get("/inbox/login?lang=en").get_data(as_text=True)
-    response = client.post("/inbox/login", data={"username": username, "password": password,
-                                                 "csrf_token": csrf_token(page)})
-    if response.status_code != 303:
-        return response
-    second = client.get(response.location).get_data(as_text=True)
-    if response.location.endswith("/enrol"):
-        secret = shown_secret(second)
-        data = {"code": totp.code_for_step(secret, totp.time_step(views.clock().timestamp())),
-                "csrf_token": csrf_token(second)}
-        if 'name="new_password"' in second:
-            data["new_password"] = data["new_password_again"] = own_password(password)
-        return client.post(response.location, data=data)
-    return client.post(response.location, data={
-        "code": next_code(client.application.extensions["database"], username),
-        "csrf_token": csrf_token(second)})
-
-
-def own_password(initial: str) -> str:
-    """The password a user chooses at enrolment to replace the one they were given."""
-    return f"{initial}, now my own"
-
-
-def shown_secret(enrol_page: str) -> str:
-    """The authenticator key an enrolment page shows, as the app takes it."""
-    found = re.search(r'<code dir="ltr" class="secret">([A-Z2-7 ]+)</code>', enrol_page)
-    assert found, "the enrolment page shows no key"
-    return found.group(1).replace(" ", "")
-
-
-def next_code(database: Database, username: str, now: float | None = None) -> str:
-    """The code the user's app shows: for the current time step, or the next one if the
-    current one was used (signing in twice within 30 seconds, as tests do)."""
-    with database.session() as session:
-        user = session.scalar(select(IntakeUser).where(IntakeUser.username == username))
-        secret, last = user.totp_secret, user.totp_last_step
-    # The inbox's own clock, so the code is right when a test has moved that clock.
-    step = totp.time_step(views.clock().timestamp() if now is None else now)
-    if last is not None and last >= step:
-        step = last + 1
-    return totp.code_for_step(secret, step)
-
-
-def listing(client) -> str:  # type: ignore[no-untyped-def]
-    response = client.get("/inbox/")
-    assert response.status_code == 200, response.status_code
-    html = response.get_data(as_text=True)
-    check_page(html)
-    return html
-
-
-def state_shown(html: str, reference: str) -> str:
-    row = re.search(rf"<tr>\s*<th scope=\"row\" dir=\"ltr\">{reference}</th>(.*?)</tr>", html, re.S)
-    assert row, f"{reference} is not in the list"
-    cell = re.search(r'<td class="state-\w+"[^>]*>([^<]*)</td>', row.group(1))
-    assert cell
-    return cell.group(1).strip()
-
-
-def audit_actions(database: Database) -> list[tuple[str, int | None, str | None]]:
-    with database.session() as session:
-        return [(entry.action, entry.user_id, entry.envelope_id)
-                for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-
-
-# --- what every inbox page must be -----------------------------------------------------------
-
-
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.html_attrs: dict[str, str | None] = {}
-        self.ids: list[str] = []
-        self.label_targets: set[str] = set()
-        self.fields: list[str] = []
-        self.forms: list[dict[str, object]] = []
-        self.h1 = 0
-        self.inline_styles = 0
-        self.scripts = 0
-        self.header_cells_without_scope = 0
-        self.captions = 0
-        self.tables = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "html":
-            self.html_attrs = attributes
-        if attributes.get("id"):
-            self.ids.append(str(attributes["id"]))
-        if "style" in attributes or tag == "style":
-            self.inline_styles += 1
-        if tag == "script" or any(name.startswith("on") for name in attributes):
-            self.scripts += 1
-        if tag == "h1":
-            self.h1 += 1
-        if tag == "label" and attributes.get("for"):
-            self.label_targets.add(str(attributes["for"]))
-        if tag in ("input", "select", "textarea") and attributes.get("type") != "hidden":
-            self.fields.append(str(attributes.get("id")))
-        if tag == "form":
-            self.forms.append({"method": attributes.get("method"), "csrf": False})
-        if tag == "input" and attributes.get("name") == "csrf_token" and self.forms:
-            self.forms[-1]["csrf"] = bool(attributes.get("value"))
-        if tag == "th" and "scope" not in attributes:
-            self.header_cells_without_scope += 1
-        if tag == "caption":
-            self.captions += 1
-        if tag == "table":
-            self.tables += 1
-
-
-def check_page(html: str) -> None:
-    """Language and direction set, one h1, every field labelled, ids unique, every POST form
-    carries a CSRF token, tables have a caption and scoped headers, nothing the CSP would block."""
-    page = _PageParser()
-    page.feed(html)
-    assert page.html_attrs.get("lang") and page.html_attrs.get("dir") in ("ltr", "rtl")
-    assert page.h1 == 1, f"{page.h1} h1 elements"
-    assert len(page.ids) == len(set(page.ids)), "duplicate ids"
-    assert all(field in page.label_targets for field in page.fields), "a field without a label"
-    for form in page.forms:
-        assert form["method"] == "post" and form["csrf"], form
-    assert page.captions == page.tables and page.header_cells_without_scope == 0
-    assert page.inline_styles == 0 and page.scripts == 0
 
 
 # --- who may see what --------------------------------------------------------------------------
@@ -522,7 +317,7 @@ def download_to(client, envelope: Envelope, path: Path) -> Path:  # type: ignore
 
 
 def run_open(  # type: ignore[no-untyped-def]
-    app, envelope_file: Path, key_file: Path, out: Path, passphrase: str = PASSPHRASE
+    app, envelope_file: Path, key_file: Path, out: Path, passphrase: str = KEY_PASSPHRASE
 ):
     return app.test_cli_runner().invoke(
         args=["inbox", "open", str(envelope_file), "--key", str(key_file), "--passphrase-stdin",
@@ -670,4 +465,4 @@ def test_a_form_part_without_a_readable_name_is_a_clear_400_not_a_server_error(c
             b'--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nolsen\r\n--b--\r\n')
     response = client.post(path, data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 400
-    assert "Vi forsto ikke forespørselen" in response.get_data(as_text=True)
+    assert "Noe gikk galt med denne siden" in response.get_data(as_text=True)

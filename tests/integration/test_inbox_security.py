@@ -13,102 +13,41 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from database import Database
 from inbox import envelopes, lockout, second_factor, totp
 from inbox.auth import create_user
-from inbox.models import AuditEntry, IntakeUser, Role
+from inbox.models import IntakeUser, Role
 from routing.models import Envelope
 from tests.helpers import csrf_token
-from tests.integration.test_inbox import (
+from tests.helpers.inbox import (
     PASSWORD,
     TOTP_SECRET,
     audit_actions,
-    check_page,
     deliver_report,
     listing,
     own_password,
     report_document,
-    services,  # noqa: F401  (a fixture)
     shown_secret,
     sign_in,
 )
-from tests.unit.test_totp import drawn_modules, qr_modules
-
-T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Oslo
-LOCKED_15 = "Too many failed attempts. Try again in 15 minutes."
-
-
-def words(html: str) -> str:
-    """The text a person reads: tags gone (a number in a message is its own dir=ltr island)."""
-    return re.sub(r"<[^>]+>", "", html)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """The inbox's clock, standing still at T0 until a test moves it."""
-
-    class Clock:
-        now = T0
-
-        def move(self, **delta: float) -> None:
-            self.now += timedelta(**delta)
-
-    fake = Clock()
-    monkeypatch.setattr("inbox.views.clock", lambda: fake.now)
-    return fake
-
-
-def code_at(secret: str, now: datetime, steps: int = 0) -> str:
-    return totp.code_for_step(secret.replace(" ", ""), totp.time_step(now.timestamp()) + steps)
-
-
-def password_step(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    page = client.get("/inbox/login?lang=en").get_data(as_text=True)
-    return client.post("/inbox/login", data={"username": username, "password": password,
-                                             "csrf_token": csrf_token(page)})
-
-
-def code_step(client, code: str, path: str = "/inbox/login/code"):  # type: ignore[no-untyped-def]
-    page = client.get(path)
-    assert page.status_code == 200, page.status_code
-    return client.post(path, data={"code": code, "csrf_token": csrf_token(page.get_data(
-        as_text=True))})
-
-
-def sign_out(client) -> None:  # type: ignore[no-untyped-def]
-    client.post("/inbox/logout", data={"csrf_token": csrf_token(listing(client))})
-
-
-def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
-    return client.get("/inbox/").status_code == 200
-
-
-def audit_rows(database: Database) -> list[AuditEntry]:
-    with database.session() as session:
-        rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-        session.expunge_all()
-        return list(rows)
-
-
-def user_id(database: Database, username: str) -> int:
-    with database.session() as session:
-        return session.scalar(select(IntakeUser.id).where(IntakeUser.username == username))
-
+from tests.helpers.pages import check_page
+from tests.helpers.qr import drawn_modules, qr_modules
+from tests.helpers.signin import (
+    LOCKED_15,
+    T0,
+    audit_rows,
+    code_at,
+    code_step,
+    enrol,
+    password_step,
+    sign_out,
+    signed_in,
+    user_id,
+    words,
+)
 
 # --- the authenticator app -----------------------------------------------------------------------
-
-
-def enrol(client, code: str, new_password: str | None = None):  # type: ignore[no-untyped-def]
-    """The enrolment page's form: the code and, when asked for, a password of one's own."""
-    page = client.get("/inbox/login/enrol")
-    assert page.status_code == 200, page.status_code
-    data = {"code": code, "csrf_token": csrf_token(page.get_data(as_text=True))}
-    if new_password is not None:
-        data["new_password"] = data["new_password_again"] = new_password
-    return client.post("/inbox/login/enrol", data=data)
 
 
 def test_a_new_user_sets_up_the_app_at_the_first_sign_in_and_gives_a_code_after(client, database,

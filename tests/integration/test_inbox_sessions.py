@@ -23,19 +23,17 @@ from inbox.auth import create_user
 from inbox.models import AuditEntry, InboxSession, IntakeUser
 from routing.models import Envelope, EnvelopeState
 from tests.helpers import csrf_token
-from tests.integration.test_inbox import (
+from tests.helpers.inbox import (
     PASSWORD,
     deliver_report,
     listing,
     own_password,
     report_document,
-    services,  # noqa: F401  (a fixture)
     shown_secret,
     sign_in,
 )
-from tests.integration.test_inbox_security import (
+from tests.helpers.signin import (
     LOCKED_15,
-    clock,  # noqa: F401  (a fixture)
     code_at,
     enrol,
     password_step,
@@ -121,7 +119,7 @@ def admin_ends(app, database: Database, action: str) -> None:
 def second_admin(database, services):  # type: ignore[no-untyped-def]
     """An enrolled administrator whose cookie the tests copy (every admin route is theirs)."""
     from inbox.models import Role
-    from tests.integration.test_inbox import enrolled
+    from tests.helpers.inbox import enrolled
 
     with database.session() as session:
         enrolled(create_user(session, "oslo-admin-2", PASSWORD, "oslo", Role.ADMIN))
@@ -339,13 +337,14 @@ def test_a_stranger_guessing_is_locked_out_while_the_user_signs_in_from_their_ow
 def test_a_stranger_trying_many_names_meets_the_per_client_limit_alone(app_config, tmp_path,
                                                                        redis_client):
     from app import create_app
-    from tests.integration.test_inbox import add_service, enrolled
+    from tests.helpers.inbox import enrolled
+    from tests.helpers.services import add_service
 
     limited = create_app({**app_config, "SIGN_INS_PER_TEN_MINUTES": 4})
     try:
         database = limited.extensions["database"]
         (tmp_path / "keys").mkdir()
-        add_service(database, "oslo", "0301", tmp_path / "keys")
+        add_service(database, "oslo", "0301", key_dir=tmp_path / "keys")
         with database.session() as session:
             enrolled(create_user(session, "olsen", PASSWORD, "oslo"))
         stranger, user = from_address(limited, STRANGER), from_address(limited, USERS_OWN)

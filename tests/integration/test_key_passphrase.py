@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sealing import read_key_file
-from tests.conftest import TEST_SECRET
+from tests.helpers.environment import TEST_SECRET
 
 PROJECT = Path(__file__).resolve().parents[2]
 RULE = "at least 12 characters, or 4 words or more separated by spaces"

@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, inspect, pool, text
 import dbcli
 from app import create_app
 from database import Base, Database
-from tests.conftest import TEST_SECRET
-from tests.integration.conftest import _postgres_schema
+from tests.helpers.environment import TEST_SECRET
+from tests.postgres import new_schema
 
 
 @contextlib.contextmanager
@@ -31,7 +31,7 @@ def empty_database(backend: str, directory_: Path, name: str) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{directory_ / name}.db"
         return
-    with _postgres_schema() as (database, _schema):
+    with new_schema() as (database, _schema):
         database.dispose()
         yield database.url
 

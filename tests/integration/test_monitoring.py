@@ -21,8 +21,9 @@ from database import Database, utcnow
 from routing.directory import register_key
 from routing.models import Service, ServiceKey
 from sealing import KeyPair
-from tests.conftest import TEST_SECRET, add_service
-from tests.integration.test_inbox import deliver_report, report_document
+from tests.helpers.environment import TEST_SECRET
+from tests.helpers.inbox import deliver_report, report_document
+from tests.helpers.services import add_service
 
 TOKEN = "m" * 40
 # A PostgreSQL server where none listens: the connection is refused at once.
@@ -31,7 +32,7 @@ UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/test"
 
 @pytest.fixture
 def oslo(database: Database, tmp_path: Path) -> Path:
-    key_file = add_service(database, "0301", "oslo", tmp_path)
+    key_file = add_service(database, "oslo", "0301", key_dir=tmp_path).key_file
     with database.session() as session:  # in force since before the reports of the test
         session.execute(update(ServiceKey).values(valid_from=utcnow() - timedelta(days=1)))
     return key_file

@@ -23,9 +23,10 @@ from routing import channels
 from routing.envelope_file import parse
 from routing.models import Envelope
 from sealing import read_key_file, unseal
-from tests.conftest import KEY_PASSPHRASE, PROJECT, LiveSystem
+from tests.conftest import LiveSystem
 from tests.helpers import HttpTransport, Wizard
-from tests.integration.test_push import Receiver
+from tests.helpers.environment import KEY_PASSPHRASE, PROJECT
+from tests.helpers.push import Receiver
 
 # Made at run time, so the only copies are the ones the test types in.
 CANARY = "KANARI" + secrets.token_hex(6).upper()

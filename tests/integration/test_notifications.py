@@ -4,17 +4,13 @@ after 2 working days, each exactly once, and never a word from a report. Time is
 
 from __future__ import annotations
 
-import email
 import json
 import logging
 import smtplib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app import create_app
 from config import Config
@@ -26,8 +22,9 @@ from routing.delivery import deliver, mark_failed
 from routing.models import Envelope, Service
 from routing.notifications import due_notifications, send_due, send_notices
 from routing.working_days import OSLO
-from tests.conftest import TEST_SECRET, free_port
-from tests.integration.conftest import add_service
+from tests.helpers.environment import TEST_SECRET
+from tests.helpers.mail import MailServer
+from tests.helpers.services import add_service
 
 OSLO_NUMBER, BERGEN_NUMBER = "0301", "4601"
 CANARY = "KANARIFUGL-varsel-5c2a"
@@ -38,65 +35,6 @@ INBOX_URL = BASE_URL + "/inbox/"
 BERGEN_TEAM = "mottak@bergen.example.no"
 BERGEN_FALLBACK = "leder@bergen.example.no"
 OSLO_TEAM = "mottak@oslo.example.no"
-
-
-# --- a real SMTP server -----------------------------------------------------------------------
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every message and can refuse chosen recipients."""
-
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.raw.append(bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-class MailServer:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.handler = Collector()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        # A new controller on the same port, as a mail server restarted after an outage.
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(raw, policy=default_policy)  # type: ignore[misc]
-            for raw in self.handler.raw
-        ]
-
-    def take(self) -> list[EmailMessage]:
-        """The messages received since the last take."""
-        found = self.messages
-        self.handler.raw.clear()
-        return found
-
-
-@pytest.fixture
-def mail_server() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

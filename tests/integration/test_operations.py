@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from database import Database
@@ -15,7 +13,9 @@ from routing.acceptance import accept
 from routing.delivery import deliver, mark_failed
 from routing.models import Envelope, EnvelopeState, Service, ServiceKey
 from sealing import KeyPair, b64, read_key_file, unseal
-from tests.conftest import KEY_PASSPHRASE, add_service
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.services import add_service
+from tests.helpers.worker import run_worker
 
 OSLO = "0301"
 
@@ -23,7 +23,7 @@ OSLO = "0301"
 def test_a_rotated_key_seals_new_reports_while_old_ones_still_open_with_the_old_key(
     app, database, tmp_path
 ):
-    old_file = add_service(database, OSLO, "oslo", tmp_path)
+    old_file = add_service(database, "oslo", OSLO, key_dir=tmp_path).key_file
     old = read_key_file(old_file.read_text(), KEY_PASSPHRASE)
     new = KeyPair.generate()
     rotation = datetime.now(UTC) + timedelta(hours=1)
@@ -46,7 +46,7 @@ def test_a_rotated_key_seals_new_reports_while_old_ones_still_open_with_the_old_
 
 
 def test_the_last_key_cannot_be_retired_by_accident(app, database, tmp_path):
-    key_file = add_service(database, OSLO, "oslo", tmp_path)
+    key_file = add_service(database, "oslo", OSLO, key_dir=tmp_path).key_file
     only = read_key_file(key_file.read_text(), KEY_PASSPHRASE)
     runner = app.test_cli_runner()
 
@@ -68,8 +68,8 @@ def test_the_last_key_cannot_be_retired_by_accident(app, database, tmp_path):
 def test_status_shows_each_services_states_and_oldest_unacknowledged_report(
     app, database, tmp_path
 ):
-    add_service(database, OSLO, "oslo", tmp_path)
-    add_service(database, "4601", "bergen", tmp_path)
+    add_service(database, "oslo", OSLO, key_dir=tmp_path)
+    add_service(database, "bergen", "4601", key_dir=tmp_path)
     two_days_ago = datetime.now(UTC) - timedelta(days=2, hours=3)
     with database.session() as session:
         old = accept(session, b"{}", OSLO)
@@ -92,7 +92,7 @@ def test_status_shows_each_services_states_and_oldest_unacknowledged_report(
 
 def state_of_every_channel(database: Database, tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Oslo pushes and pulls: one envelope of each kind an operator must tell apart."""
-    add_service(database, OSLO, "oslo", tmp_path)
+    add_service(database, "oslo", OSLO, key_dir=tmp_path)
     with database.session() as session:
         service = session.get_one(Service, "oslo")
         service.push_url, service.push_secret = "https://sak.oslo.example/", "s" * 40
@@ -126,7 +126,7 @@ def test_status_shows_each_channel_delivered_pending_and_failed(app, database, t
 def test_health_reports_ok_then_what_needs_attention_without_naming_services(
     app, client, database, tmp_path
 ):
-    add_service(database, OSLO, "oslo", tmp_path)
+    add_service(database, "oslo", OSLO, key_dir=tmp_path)
     healthy = client.get("/health")
     assert healthy.status_code == 200
     assert healthy.json["status"] == "ok"
@@ -217,7 +217,7 @@ def test_health_is_503_when_reports_could_not_be_stored(app_config, redis_client
 def test_redeliver_brings_a_failed_envelope_to_the_inbox_once_the_cause_is_fixed(
     app, database, redis_client, tmp_path, monkeypatch
 ):
-    add_service(database, OSLO, "oslo", tmp_path)
+    add_service(database, "oslo", OSLO, key_dir=tmp_path)
     with database.session() as session:
         failed = accept(session, b"{}", OSLO)
         fine = accept(session, b"{}", OSLO)
@@ -237,8 +237,7 @@ def test_redeliver_brings_a_failed_envelope_to_the_inbox_once_the_cause_is_fixed
 
     monkeypatch.setattr(jobs, "_database", jobs._database)
     jobs.use_database(database)
-    SimpleWorker([jobs.queue(redis_client, "delivery")], connection=redis_client,
-                 serializer=JSONSerializer).work(burst=True)
+    run_worker(redis_client)
     with database.session() as session:
         envelope = session.get_one(Envelope, failed.id)
         assert envelope.state == EnvelopeState.DELIVERED and envelope.delivered_at is not None

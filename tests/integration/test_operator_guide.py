@@ -29,8 +29,11 @@ from database import Database
 from inbox.models import IntakeUser
 from routing.acceptance import accept
 from routing.models import Envelope, ServiceKey
-from tests.integration.test_inbox import report_document
+from tests.helpers.inbox import report_document
 from tests.postgres import POSTGRES_URL
+
+# PostgreSQL whatever the pass, so it runs in the PostgreSQL pass only (and not in `make check`).
+pytestmark = pytest.mark.postgresql_only
 
 PROJECT = Path(__file__).resolve().parents[2]
 GUIDE = PROJECT / "docs" / "operator-guide.md"

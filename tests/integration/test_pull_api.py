@@ -13,31 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from database import Database
-from routing import channels
-from routing.acceptance import REPORT_SCHEMA, accept
-from routing.delivery import deliver, mark_failed
+from routing.delivery import mark_failed
 from routing.envelope_file import parse
 from routing.models import ChannelDelivery, Envelope, Service
-from tests.integration.conftest import add_service
+from tests.helpers.pull_api import CANARY, send, token_for
+from tests.helpers.services import add_service
 
 OSLO, BERGEN = "0301", "4601"
-CANARY = "KANARIFUGL-pull-71aa"
 MISSING = "0" * 32
-
-
-def send(database: Database, number: str, text: str = CANARY, *, delivered: bool = True) -> str:
-    report = json.dumps({"schema": REPORT_SCHEMA, "concern": {"description": text}}).encode()
-    with database.session() as session:
-        envelope_id = accept(session, report, number).id
-    if delivered:
-        with database.session() as session:
-            assert deliver(session, envelope_id)
-    return envelope_id
-
-
-def token_for(database: Database, service_id: str) -> str:
-    with database.session() as session:
-        return channels.issue_api_token(session, service_id)
 
 
 def auth(token: str) -> dict[str, str]:

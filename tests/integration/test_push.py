@@ -10,19 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
 import pytest
-import redis
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
@@ -31,94 +27,16 @@ from config import Config
 from database import Database
 from inbox import envelopes as inbox_envelopes
 from routing import alerts, channels, jobs, push, services_file
-from routing.acceptance import REPORT_SCHEMA, accept
+from routing.acceptance import accept
 from routing.envelope_file import parse, to_file
 from routing.models import ChannelDelivery, Envelope, EnvelopeState, OperatorAlert, Service
-from tests.conftest import free_port
-from tests.integration.conftest import KEY_SINCE, add_key, add_service
-from tests.integration.test_notifications import MailServer
+from tests.helpers.mail import MailServer
+from tests.helpers.push import SECRET, Receiver
+from tests.helpers.services import KEY_SINCE, add_key, add_service
+from tests.helpers.worker import QUEUE, accept_and_enqueue, run_worker
 
-QUEUE = "delivery"
 OSLO, BERGEN = "0301", "4601"
-SECRET = "the-oslo-push-secret-0123456789abcdef"
 CANARY = "KANARIFUGL-push-5c2d"
-
-
-# --- a case-management system's receiver ---------------------------------------------------------
-
-
-class Receiver:
-    """A push endpoint on loopback that stores envelope files by id, as a real one should: a
-    second POST of a stored id is answered 200 again, but counted. It can be not started
-    (connection refused), answer 500 to the first N requests, answer a fixed status, or store
-    and then sleep past the client's timeout (the answer is lost, the file is not)."""
-
-    def __init__(self, secret: str = SECRET) -> None:
-        self.secret = secret
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/concerns"
-        self.stored: dict[str, bytes] = {}
-        self.duplicates: Counter[str] = Counter()
-        self.requests: list[dict[str, str]] = []
-        self.bodies: list[bytes] = []
-        self.fail_first = 0
-        self.script: list[int] = []  # statuses for the first requests, before behaving
-        self.status: int | None = None
-        self.slow_first = 0
-        self.delay = 0.0
-        self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
-
-    def start(self) -> None:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server name
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with receiver.lock:
-                    receiver.requests.append(dict(self.headers.items()))
-                    receiver.bodies.append(body)
-                    number = len(receiver.requests)
-                    status = receiver._answer(number, self.headers, body)
-                if number <= receiver.slow_first:
-                    time.sleep(receiver.delay)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting, which is the point of this test
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def _answer(self, number: int, headers, body: bytes) -> int:  # type: ignore[no-untyped-def]
-        if number <= self.fail_first:
-            return 500
-        if number <= len(self.script):
-            return self.script[number - 1]
-        if self.status is not None:
-            return self.status
-        if not push.verify(
-            self.secret, headers["X-Concern-Timestamp"], body, headers["X-Concern-Signature"]
-        ):
-            return 401
-        envelope_id = headers["X-Concern-Envelope-Id"]
-        if envelope_id in self.stored:
-            self.duplicates[envelope_id] += 1
-        else:
-            self.stored[envelope_id] = body
-        return 200
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
 
 
 @pytest.fixture
@@ -147,21 +65,6 @@ def pushing_service(database: Database, service_id: str, number: str, url: str) 
         assert service is not None
         service.push_url = url
         service.push_secret = SECRET
-
-
-def accept_and_enqueue(database: Database, connection: redis.Redis, text: str,
-                       number: str = OSLO) -> str:
-    report = json.dumps({"schema": REPORT_SCHEMA, "concern": {"description": text}}).encode()
-    with database.session() as session:
-        envelope_id = accept(session, report, number).id
-    jobs.enqueue_delivery(connection, QUEUE, envelope_id)
-    return envelope_id
-
-
-def run_worker(connection: redis.Redis) -> None:
-    SimpleWorker(
-        [jobs.queue(connection, QUEUE)], connection=connection, serializer=JSONSerializer
-    ).work(burst=True)
 
 
 def push_row(database: Database, envelope_id: str) -> ChannelDelivery:
@@ -432,14 +335,6 @@ def test_production_backoff_grows_exponentially_with_jitter_and_outlasts_a_day()
 # --- failed: the operators are told, the team keeps the envelope ---------------------------------
 
 OPERATORS = "drift@bekymring.example.no"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def operator_mail(database: Database, mail_server: MailServer) -> list[EmailMessage]:

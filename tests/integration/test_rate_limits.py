@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import pytest
 
 from app import create_app
-from inbox.auth import create_user
 from rate_limits import client_key
-from tests.conftest import add_service
 from tests.helpers import FlaskTransport, Page, Wizard, csrf_token, walk_private
-from tests.integration.test_inbox import PASSWORD, enrolled
+from tests.helpers.inbox import PASSWORD, add_member
+from tests.helpers.services import add_service
 
 SCHOOL = "203.0.113.7"
 HOME = "198.51.100.23"
@@ -46,7 +45,7 @@ def reporter(app, address: str) -> HeldWizard:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def limited_app(app_config, tmp_path, redis_client):  # type: ignore[no-untyped-def]
     app = create_app({**app_config, "SUBMISSIONS_PER_HOUR": 2, "SIGN_INS_PER_TEN_MINUTES": 3})
-    add_service(app.extensions["database"], "0301", "oslo", tmp_path)
+    add_service(app.extensions["database"], "oslo", "0301", key_dir=tmp_path)
     yield app
     app.extensions["database"].dispose()
 
@@ -93,7 +92,7 @@ def test_the_counters_hold_no_address_and_expire(limited_app, redis_client):
 
 def test_with_redis_down_reports_are_still_sent(app_config, tmp_path, redis_client):
     app = create_app({**app_config, "SUBMISSIONS_PER_HOUR": 1})
-    add_service(app.extensions["database"], "0301", "oslo", tmp_path)
+    add_service(app.extensions["database"], "oslo", "0301", key_dir=tmp_path)
     wizards = [reporter(app, SCHOOL) for _ in range(2)]
     app.extensions["redis"] = lambda: __import__("redis").Redis(
         unix_socket_path=str(tmp_path / "nobody-listens.sock"))
@@ -103,7 +102,7 @@ def test_with_redis_down_reports_are_still_sent(app_config, tmp_path, redis_clie
 
 def test_sign_in_attempts_are_limited_per_client(limited_app, tmp_path):
     with limited_app.extensions["database"].session() as session:
-        enrolled(create_user(session, "olsen", PASSWORD, "oslo"))
+        add_member(session, "olsen", "oslo")
 
     def attempt(client, password: str) -> int:  # type: ignore[no-untyped-def]
         page = client.get("/inbox/login?lang=en").get_data(as_text=True)
@@ -128,7 +127,7 @@ def test_sign_in_attempts_are_limited_per_client(limited_app, tmp_path):
 
 def test_behind_a_proxy_the_forwarded_address_is_the_client(app_config, tmp_path):
     app = create_app({**app_config, "SUBMISSIONS_PER_HOUR": 1, "PROXY_HOPS": 1})
-    add_service(app.extensions["database"], "0301", "oslo", tmp_path)
+    add_service(app.extensions["database"], "oslo", "0301", key_dir=tmp_path)
 
     def via_proxy(address: str) -> HeldWizard:
         client = app.test_client()

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from tests.conftest import add_service
 from tests.helpers import FlaskTransport, Wizard, walk_private, walk_professional
+from tests.helpers.services import add_service
 
 PROMISE = "Within 3 weeks they will confirm that they received it"
 PRO = {"name": "Åse Lærer", "role": "Kontaktlærer", "workplace": "Grünerløkka skole",
@@ -23,7 +23,7 @@ PRO = {"name": "Åse Lærer", "role": "Kontaktlærer", "workplace": "Grünerløk
 
 @pytest.fixture
 def wizard(client, database, tmp_path) -> Wizard:
-    add_service(database, "0301", "oslo", tmp_path)
+    add_service(database, "oslo", "0301", key_dir=tmp_path, phone="+47 55 00 00 00")
     client.get("/?lang=en")
     return Wizard(FlaskTransport(client))
 

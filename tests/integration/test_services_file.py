@@ -15,7 +15,7 @@ from routing import directory, services_file
 from routing.acceptance import NoKeyError, accept
 from routing.models import Coverage, Envelope, Service, ServiceKey
 from routing.services_file import ServicesFileError
-from tests.integration.conftest import KEY_SINCE, add_key, add_service
+from tests.helpers.services import KEY_SINCE, add_key, add_service
 
 OSLO, BERGEN, BAERUM, ASKER = "0301", "4601", "3201", "3203"
 LOAD_DAY = date(2026, 6, 1)  # the "today" of every load, so the tests do not age

@@ -16,8 +16,10 @@ from intake.drafts import DraftKey
 from intake.models import Draft
 from routing.models import Envelope, OperatorAlert, ServiceKey
 from sealing import read_key_file, unseal
-from tests.conftest import KEY_PASSPHRASE, add_service
 from tests.helpers import FlaskTransport, Wizard, csrf_token, walk_private, walk_professional
+from tests.helpers.environment import KEY_PASSPHRASE
+from tests.helpers.services import add_service
+from tests.helpers.wizard import answer_opening as start
 
 PRO = {"name": "Åse Lærer", "role": "Kontaktlærer", "workplace": "Grünerløkka skole",
        "workplace_address": "Toftes gate 1", "phone": "22 33 44 55",
@@ -26,7 +28,8 @@ PRO = {"name": "Åse Lærer", "role": "Kontaktlærer", "workplace": "Grünerløk
 
 @pytest.fixture
 def oslo(database, tmp_path):
-    return add_service(database, "0301", "oslo", tmp_path)
+    return add_service(database, "oslo", "0301", key_dir=tmp_path,
+                       phone="+47 55 00 00 00").key_file
 
 
 @pytest.fixture
@@ -44,13 +47,6 @@ def opened_report(database, key_file) -> dict:
     with database.session() as session:
         envelope = session.scalars(select(Envelope)).one()
     return json.loads(unseal(envelope.sealed, pair.private_key))
-
-
-def start(wizard: Wizard, reporter_type: str = "private") -> None:
-    wizard.answer("emergency", {"answer": "no"})
-    wizard.answer("reporter-type", {"reporter_type": reporter_type})
-    wizard.answer("location", {"postal_code": "0150"})
-    wizard.answer("location-confirm", {"confirmed": "yes"})
 
 
 def private_to_concern(wizard: Wizard) -> None:
@@ -643,7 +639,7 @@ def gamle_oslo(database, oslo, tmp_path):
 
     from routing.models import Coverage
 
-    key_file = add_service(database, "0301", "gamle-oslo", tmp_path)
+    key_file = add_service(database, "gamle-oslo", "0301", key_dir=tmp_path).key_file
     with database.session() as session:
         coverage = session.scalars(select(Coverage).where(
             Coverage.service_id == "gamle-oslo")).one()

@@ -37,15 +37,10 @@ from intake.forms import FORMS
 from intake.models import Draft
 from routing.models import Envelope, EnvelopeState
 from tests.helpers import REFERENCE_RE, csrf_token
-from tests.integration.conftest import add_service as add_api_service
-from tests.integration.test_inbox import (  # noqa: F401  (services: a fixture used here)
-    deliver_report,
-    report_document,
-    services,
-    sign_in,
-)
-from tests.integration.test_pull_api import send as send_to_api
-from tests.integration.test_pull_api import token_for
+from tests.helpers.inbox import deliver_report, report_document, sign_in
+from tests.helpers.pull_api import send as send_to_api
+from tests.helpers.pull_api import token_for
+from tests.helpers.services import add_service
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -431,7 +426,7 @@ def send_and_read_receipt(client: Any, token: str) -> str:
 
 @pytest.fixture
 def oslo(database: Database) -> None:
-    add_api_service(database, "oslo", "0301")
+    add_service(database, "oslo", "0301")
 
 
 # Every step name the wizard knows, a child it does not, and a name that is no step at all.
@@ -700,7 +695,7 @@ def test_no_hostile_request_to_an_inbox_route_gets_a_server_error(
 
 def test_no_hostile_request_to_the_pull_api_gets_a_server_error(
         app, client, database, oslo, record_property):
-    add_api_service(database, "bergen", "4601")
+    add_service(database, "bergen", "4601")
     replaced = token_for(database, "oslo")
     token = token_for(database, "oslo")  # the first one is now replaced: a replayed token
     bergen = token_for(database, "bergen")

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from app import create_app
 from database import Database
-from tests.integration.conftest import add_service
-from tests.integration.test_pull_api import send, token_for
+from tests.helpers.pull_api import send, token_for
+from tests.helpers.services import add_service
 
 TOKENS: dict[str, str] = {}
 SPEC = Path(__file__).resolve().parents[2] / "routing" / "openapi.json"

@@ -6,70 +6,24 @@ with a message that says so; `flask inbox open --fiks` writes the file beside th
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import pytest
-from flask import Flask
-from jsonschema import Draft201909Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT201909
 
-from inbox.cli import inbox_cli
 from inbox.fiks_export import CannotExport, to_fiks_v2
-from intake import journey, report
-from routing.envelope_file import to_file
-from routing.models import Envelope
-from sealing import KDF_INTERACTIVE, KeyPair, seal, write_key_file
-
-SCHEMAS = Path(__file__).resolve().parents[2] / "data" / "fiks-schema"
-SUBMITTED = datetime(2025, 3, 1, 12, 30, 5, tzinfo=UTC)  # 13:30:05 in Oslo (winter time)
-CONCERN = "Ola sier: «أنا خائف من البيت» 😢 – han har blåmerker.\nAndre linje: ÆØÅ æøå."
-ANONYMOUS_MESSAGE = (
-    "An anonymous report cannot be exported to KS Fiks v2: the format requires the reporter's "
-    "name. Use the concern-report/1 JSON instead."
+from tests.helpers.fiks import (
+    ANONYMOUS_MESSAGE,
+    CHILD_MESSAGE,
+    CONCERN,
+    assert_valid,
+    build,
+    load_schema_file,
+    private_answers,
+    professional_answers,
+    run_open,
+    schema_errors,
+    sealed_download,
 )
-CHILD_MESSAGE = (
-    "A report from a child about themselves cannot be exported to KS Fiks v2: the format has no "
-    "such case (it requires an adult reporter's name). Use the concern-report/1 JSON instead."
-)
-
-
-# --- the schemas -----------------------------------------------------------------------------
-
-
-def _load(relative: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / relative).read_text(encoding="utf-8"))
-
-
-PRIVATE_SCHEMA = _load("domain/v2/privat.bekymringsmelding.v2.json")
-PROFESSIONAL_SCHEMA = _load("domain/v2/offentlig.bekymringsmelding.v2.json")
-ADDRESS_SCHEMA = _load("domain/adresse.json")
-# Both v2 schemas say `"$ref": "../adresse.json"`. Against their `$id`s that is the URI below,
-# not the `$id` the address schema declares, so the file is registered where the reference
-# points (as a file path in the source repository, it is the same file).
-ADDRESS_URIS = {urljoin(PRIVATE_SCHEMA["$id"], "../adresse.json"),
-                urljoin(PROFESSIONAL_SCHEMA["$id"], "../adresse.json")}
-REGISTRY = Registry().with_resources(
-    [(uri, DRAFT201909.create_resource(ADDRESS_SCHEMA)) for uri in ADDRESS_URIS]
-    + [(schema["$id"], DRAFT201909.create_resource(schema))
-       for schema in (PRIVATE_SCHEMA, PROFESSIONAL_SCHEMA, ADDRESS_SCHEMA)]
-)
-SCHEMA_FOR = {"privat": PRIVATE_SCHEMA, "offentlig": PROFESSIONAL_SCHEMA}
-
-
-def schema_errors(document: Any, kind: str) -> list[str]:
-    schema = SCHEMA_FOR[kind]
-    Draft201909Validator.check_schema(schema)
-    validator = Draft201909Validator(schema, registry=REGISTRY)
-    return sorted(f"{list(error.absolute_path)}: {error.message}"
-                  for error in validator.iter_errors(document))
-
-
-def assert_valid(document: Any, kind: str) -> None:
-    assert schema_errors(document, kind) == []
 
 
 def values_in(document: Any) -> list[Any]:
@@ -86,7 +40,7 @@ def test_the_validator_resolves_the_address_reference_and_accepts_ks_own_example
     pass (or validation would crash), and every "valid" below would mean nothing."""
     for kind, example in (("privat", "privatBekymringsmeldingV2.json"),
                           ("offentlig", "offentligBekymringsmeldingV2.json")):
-        document = _load(f"examples/{example}")
+        document = load_schema_file(f"examples/{example}")
         assert_valid(document, kind)
         children = document["privatBarn" if kind == "privat" else "offentligBarn"]
         del children[0]["adresse"]["adresselinje1"]
@@ -100,81 +54,6 @@ def test_the_validator_resolves_the_address_reference_and_accepts_ks_own_example
 
 
 # --- reports, built the way the wizard builds them -----------------------------------------
-
-
-def build(answers: dict[str, dict[str, Any]], municipality_name: str = "Oslo") -> dict[str, Any]:
-    done = [step for step in journey.path(answers) if step != "check"]
-    assert journey.is_complete(answers, done), "the test's answers must make a complete report"
-    return report.build(answers, done, language="nb", submitted_at=SUBMITTED,
-                        municipality_name=municipality_name)
-
-
-def private_answers(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    answers: dict[str, dict[str, Any]] = {
-        "emergency": {"answer": "no"},
-        "reporter-type": {"reporter_type": "private"},
-        "location": {"mode": "postal_code", "postal_code": "0150",
-                     "postal_code_normalised": "0150", "suggested": "0301"},
-        "location-confirm": {"confirmed": "yes", "receiving": "yes"},
-        "anonymity": {"anonymity": "named"},
-        "child-1-name": {"name": "Sara Ødegård"},
-        "child-1-age": {"age": "6"},
-        "child-1-address": {"address": "Storgata 1", "found_at": "Sagene skole",
-                            "description": "Lyst hår, rød jakke."},
-        "child-1-relation": {"relation": "neighbour"},
-        "children": {"add_another": "no"},
-        "parents": {"lives_with": "Mor og lillebror"},
-        "topics": {"topics": ["violence", "neglect"]},
-        "concern": {"description": CONCERN},
-        "source": {"sources": ["seen-heard", "others-told"]},
-        "timing": {"frequency": "several", "since": "januar 2025"},
-        "child-views": {"views": "Hun vil ikke hjem etter skolen."},
-        "interpreter": {"needed": "yes", "language": "Arabisk"},
-        "about-you": {"name": "Kari Nordmann", "phone": "912 34 567",
-                      "email": "kari@example.no"},
-    }
-    answers.update(changes)
-    return answers
-
-
-def professional_answers(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    answers: dict[str, dict[str, Any]] = {
-        "emergency": {"answer": "unsure"},
-        "emergency-call": {},
-        "reporter-type": {"reporter_type": "professional"},
-        "location": {"mode": "postal_code", "postal_code": "5003",
-                     "postal_code_normalised": "5003", "suggested": "4601"},
-        "location-confirm": {"confirmed": "yes", "receiving": "yes"},
-        "child-1-name": {"name": "Jonas Berg"},
-        "child-1-age": {"national_id": "010180 12371", "birth_date": ""},
-        "child-1-address": {"address": "Skolegata 2, 5003 Bergen", "found_at": "Sentrum skole"},
-        "child-1-told": {"told": "no", "why_not": "Han er redd for at far får vite det.\n"
-                                                  "Han ba meg vente."},
-        "child-2-name": {"name": "Emma Berg"},
-        "child-2-age": {"national_id": "", "birth_date": "27.3.2015"},
-        "child-2-address": {"address": "Skolegata 2"},
-        "child-2-told": {"told": "yes", "why_not": ""},
-        "children": {"count": "2", "add_another": "no"},
-        "parents": {"parent1_name": "Per Berg", "parent1_phone": "+47 456 78 901",
-                    "parent2_name": "Anna Berg", "parent2_phone": ""},
-        "parents-told": {"told": "no", "why_not": "Mistanke om vold."},
-        "topics": {"topics": ["violence", "domestic-violence"]},
-        "concern": {"description": CONCERN},
-        "source": {"sources": ["seen-heard", "child-told"]},
-        "timing": {"frequency": "long", "since": "høsten 2024"},
-        "background": {"background": "Ny elev i høst. Mye fravær.",
-                       "measures": "Samtaler med helsesykepleier.",
-                       "other_agencies": "Helsestasjonen kjenner familien.",
-                       "other_views": "Mor virker sliten."},
-        "child-views": {"views": "Jonas vil bo hos mormor."},
-        "interpreter": {"needed": "yes", "language": "Polsk"},
-        "about-you": {"name": "Lena Lærer", "role": "Kontaktlærer", "workplace": "Sentrum skole",
-                      "workplace_address": "Skoleveien 1, 5003 Bergen",
-                      "organisation_number": "974 760 673", "phone": "+47 22 00 00 00",
-                      "email": "lena.laerer@skole.no"},
-    }
-    answers.update(changes)
-    return answers
 
 
 def extras_of(text: str) -> list[str]:
@@ -495,35 +374,6 @@ def test_every_answer_the_reporter_wrote_is_somewhere_in_the_export(make):
 
 
 # --- flask inbox open --fiks -----------------------------------------------------------------
-
-PASSPHRASE = "correct horse battery staple"
-
-
-def sealed_download(tmp_path: Path, document: dict[str, Any]) -> tuple[Path, Path, str]:
-    """An envelope file as the inbox serves it, and the key file that opens it."""
-    pair = KeyPair.generate()
-    key_file = tmp_path / "service.key"
-    key_file.write_text(write_key_file(pair, PASSPHRASE, params=KDF_INTERACTIVE))
-    envelope = Envelope(
-        id="0123456789abcdef0123456789abcdef", reference="K7M2P9XQ", service_id="oslo",
-        key_id=pair.key_id, schema="concern-report/1",
-        sealed=seal(report.encode(document), pair.public_key),
-        created_at=SUBMITTED, review_deadline=SUBMITTED,
-    )
-    envelope_file = tmp_path / "download.json"
-    envelope_file.write_bytes(to_file(envelope))
-    return envelope_file, key_file, envelope.reference
-
-
-def run_open(envelope_file: Path, key_file: Path, out: Path, *extra: str) -> Any:
-    app = Flask("test")
-    app.cli.add_command(inbox_cli)
-    return app.test_cli_runner().invoke(
-        args=["inbox", "open", str(envelope_file), "--key", str(key_file), "--passphrase-stdin",
-              "--out", str(out), *extra],
-        input=PASSPHRASE + "\n",
-    )
-
 
 def test_open_with_fiks_writes_the_v2_document_beside_the_report(tmp_path):
     document = build(professional_answers())

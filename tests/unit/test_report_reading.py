@@ -32,8 +32,7 @@ from intake.forms.concern import (
     TimingForm,
 )
 from intake.forms.opening import AnonymityForm, EmergencyForm, ReporterTypeForm
-from tests import reading
-from tests.unit import test_fiks_export as fiks
+from tests.helpers import fiks, reading
 
 OPEN_HTML = Path(__file__).resolve().parents[2] / "templates" / "inbox" / "open.html"
 RECEIVED, REVIEW_BY = "01.07.2026 23:59", "08.07.2026 23:59"

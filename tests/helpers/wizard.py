@@ -143,3 +143,11 @@ def walk_professional(wizard: Wizard, *, child: Mapping[str, str], concern: str,
     wizard.answer("interpreter", {})
     wizard.answer("about-you", {"workplace_address": "Skoleveien 1, 5003 Bergen", **you})
     return wizard.send()
+
+
+def answer_opening(wizard: Wizard, reporter_type: str = "private") -> None:
+    """The first four steps: no emergency, the reporter type, Oslo's postal code, confirmed."""
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": reporter_type})
+    wizard.answer("location", {"postal_code": "0150"})
+    wizard.answer("location-confirm", {"confirmed": "yes"})

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from inbox.report_labels import table
-from tests.unit import test_fiks_export as fiks
+from tests.helpers import fiks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "concern-report-1.schema.json").read_text("utf-8"))
 LANGUAGES = ("nb", "nn", "en")
 SUMMER = "2026-07-01T21:59:30.123456Z"  # 23:59 in Oslo, in summer time
