@@ -10,6 +10,7 @@ import functools
 import logging
 import traceback
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -32,6 +33,7 @@ from extensions import babel, close_db_session, csrf
 from intake import drafts
 from redis_connection import connect
 from routing.health import blueprint as health_blueprint
+from routing.housekeeping import Task
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -67,15 +69,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     app.extensions["database"] = Database(config.database_url or "")
     app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
-    from routing import notifications
-
-    # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.
-    app.extensions["housekeeping"] = [drafts.purge_expired, notifications.housekeeping_task(config)]
-    from inbox import retention as audit_retention
-    from routing import retention
-
-    app.extensions["housekeeping"] += [retention.housekeeping_task(config),
-                                       audit_retention.housekeeping_task(config)]
+    app.extensions["housekeeping"] = _housekeeping(config)
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
     app.before_request(i18n.remember_choice)
@@ -121,6 +115,21 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     if config.is_production:
         _refuse_demo_data(app.extensions["database"])
     return app
+
+
+def _housekeeping(config: Config) -> list[Task]:
+    """The rooms' periodic tasks, which the delivery worker runs beside delivery (with the
+    reconciler, which is its own: routing/worker.py)."""
+    from inbox import retention as audit_retention
+    from routing import alerts, notifications, retention
+
+    return [
+        Task("expired drafts", timedelta(minutes=1), drafts.purge_expired),
+        notifications.housekeeping_task(config),
+        alerts.housekeeping_task(config),
+        retention.housekeeping_task(config),
+        audit_retention.housekeeping_task(config),
+    ]
 
 
 def _refuse_demo_data(database: Database) -> None:

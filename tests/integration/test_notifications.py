@@ -464,10 +464,10 @@ def test_without_an_smtp_host_each_mail_is_one_log_line_without_content_and_mark
     envelope_id = arrive(db, BERGEN_NUMBER, at)
     arrive(db, OSLO_NUMBER, at)
     logged = Config.from_mapping({"PUBLIC_BASE_URL": BASE_URL})
-    with caplog.at_level(logging.INFO, logger="routing.notifications"):
+    with caplog.at_level(logging.INFO, logger="routing.mail"):
         assert run(db, logged, at) == 2
         assert run(db, logged, at + timedelta(minutes=1)) == 0
-    lines = [r.getMessage() for r in caplog.records if r.name == "routing.notifications"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "routing.mail"]
     assert len(lines) == 2 and all("no SMTP host" in line for line in lines)
     for secret in (CANARY, CHILD, CONCERN):
         assert secret not in caplog.text
@@ -479,7 +479,7 @@ def test_a_service_without_any_address_is_logged_once_not_mailed(db, config, mai
     team(db, "tromso", "5501", "Tromsø", None)
     at = oslo(2027, 3, 1, 9, 0)
     envelope_id = arrive(db, "5501", at)
-    with caplog.at_level(logging.WARNING, logger="routing.notifications"):
+    with caplog.at_level(logging.WARNING, logger="routing.mail"):
         assert run(db, config, at) == 1
         assert run(db, config, at + timedelta(minutes=1)) == 0
     assert caplog.text.count("no e-mail address") == 1
@@ -503,10 +503,10 @@ def test_the_workers_housekeeping_sends_the_arrival_mail(db, mail_server, bergen
     )
     try:
         envelope_id = arrive(db, BERGEN_NUMBER, datetime.now(UTC))
-        # As routing.cli._housekeeping_forever calls each task: a fresh session, nothing else.
+        # As the worker's housekeeping runs each task: a fresh session, nothing else.
         for task in app.extensions["housekeeping"]:
             with db.session() as session:
-                task(session)
+                task.run(session)
     finally:
         app.extensions["database"].dispose()
     assert subjects(mail_server.take()) == [
@@ -532,7 +532,7 @@ def test_the_workers_housekeeping_mails_the_operators_about_a_failed_delivery(
         envelope_id = fail(db, BERGEN_NUMBER, datetime.now(UTC))
         for task in app.extensions["housekeeping"]:
             with db.session() as session:
-                task(session)
+                task.run(session)
     finally:
         app.extensions["database"].dispose()
     assert_nothing_from_the_reports(mail_server)

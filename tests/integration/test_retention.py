@@ -218,10 +218,11 @@ def test_the_workers_housekeeping_deletes_old_copies_and_old_audit_entries(
         session.add(AuditEntry(action="download", at=now - timedelta(days=3651), service_id="oslo"))
         session.add(AuditEntry(action="download", at=now - timedelta(days=3649), service_id="oslo"))
 
-    # As routing/cli.py's _housekeeping_forever calls them: each with a session of its own.
+    # As the worker's housekeeping (routing/housekeeping.py) runs them: each in a session of
+    # its own.
     for task in app.extensions["housekeeping"]:
         with database.session() as session:
-            task(session)
+            task.run(session)
 
     assert sealed_bytes(database, old.id) == b"" and sealed_bytes(database, recent.id)
     with database.session() as session:
