@@ -15,9 +15,18 @@ from app import create_app
 from database import Database
 from redis_connection import start_server
 from routing import directory
+from tests.live_system import (  # noqa: F401 - the names test modules import from here
+    BIN,
+    KEY_PASSPHRASE,
+    LIVE_SERVICES,
+    PROJECT,
+    TEST_SECRET,
+    LiveSystem,
+    add_service,
+    free_port,
+    start_live_system,
+)
 from tests.postgres import TEST_DATABASE, copy_directory, new_schema
-
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -128,104 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
 
 
-# --- the whole system as separate processes -------------------------------------------------
-
-import signal  # noqa: E402
-import socket as socket_module  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import date  # noqa: E402
-
-from routing.directory import register_key  # noqa: E402
-from routing.models import Coverage, Service  # noqa: E402
-from sealing import KDF_INTERACTIVE, KeyPair, write_key_file  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-KEY_PASSPHRASE = "correct horse battery staple"
-LIVE_SERVICES = {"0301": "oslo", "4601": "bergen"}
-
-
-def free_port() -> int:
-    with socket_module.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def add_service(database: Database, number: str, service_id: str, key_dir: Path) -> Path:
-    """A service covering one municipality, its key registered, its key file written."""
-    pair = KeyPair.generate()
-    with database.session() as session:
-        session.add(Service(id=service_id, name=f"Barneverntjenesten {service_id}",
-                            phone="+47 55 00 00 00"))
-        session.flush()
-        session.add(Coverage(service_id=service_id, municipality_number=number,
-                             valid_from=date(2024, 1, 1)))
-        register_key(session, service_id, pair.public_key)
-    key_file = key_dir / f"{service_id}.key"
-    key_file.write_text(write_key_file(pair, KEY_PASSPHRASE, label=service_id,
-                                       params=KDF_INTERACTIVE))
-    return key_file
-
-
-@dataclass
-class LiveSystem:
-    root: Path
-    base_url: str
-    env: dict[str, str]
-    database_url: str
-    redis_socket: Path
-    key_files: dict[str, Path]
-    logs: Path
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def start(self, name: str, args: list[str]) -> None:
-        with open(self.logs / f"{name}.log", "ab") as log:
-            self.processes[name] = subprocess.Popen(
-                args, cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def start_redis(self) -> None:
-        self.processes["redis"] = start_server(self.redis_socket, self.root)
-
-    def start_web(self) -> None:
-        port = self.base_url.rsplit(":", 1)[1]
-        self.start("web", [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                           "--log-level", "warning", "app:create_app()"])
-        import requests
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.base_url + "/", timeout=10).status_code == 200:
-                    return
-            except requests.RequestException:  # not listening yet, or busy starting
-                time.sleep(0.1)
-        raise RuntimeError("the web app did not start: " + (self.logs / "web.log").read_text())
-
-    def start_worker(self) -> None:
-        self.start("worker", [str(BIN / "flask"), "--app", "app", "routing", "worker"])
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        process = self.processes.pop(name)
-        try:
-            os.killpg(process.pid, sig) if name != "redis" else process.send_signal(sig)
-        except ProcessLookupError:
-            pass
-        process.wait(20)
-
-    def stop(self) -> None:
-        for name in ("worker", "web", "redis"):
-            if name in self.processes:
-                self.kill(name, signal.SIGTERM)
-
-    def flask(self, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=self.root,
-                              env={**self.env, "PYTHONPATH": str(PROJECT)},
-                              input=input_text, capture_output=True, text=True, timeout=120)
+# --- the whole system as separate processes (tests/live_system.py) ---------------------------
 
 
 @pytest.fixture
@@ -252,41 +164,3 @@ def shared_live_system(tmp_path_factory: pytest.TempPathFactory,
         system = start_live_system(root, url)
         yield system
         system.stop()
-
-
-def start_live_system(tmp_path: Path, database_url: str,
-                      extra_env: dict[str, str] | None = None) -> LiveSystem:
-    var = tmp_path / "var"
-    logs = tmp_path / "logs"
-    keys = tmp_path / "keys"
-    for directory_ in (var, logs, keys):
-        directory_.mkdir(exist_ok=True)
-    database = Database(database_url)
-    key_files = {number: add_service(database, number, service_id, keys)
-                 for number, service_id in LIVE_SERVICES.items()}
-    database.dispose()
-    port = free_port()
-    redis_socket = tmp_path / "redis.sock"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "LANG": "C.UTF-8",
-        "SECRET_KEY": TEST_SECRET,
-        "VAR_DIR": str(var),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"unix://{redis_socket}",
-        "EXIT_URL": f"http://127.0.0.1:{port}/",
-        "RECONCILE_AFTER_SECONDS": "2",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        **(extra_env or {}),
-    }
-    system = LiveSystem(tmp_path, f"http://127.0.0.1:{port}", env, database_url, redis_socket,
-                        key_files, logs)
-    try:
-        system.start_redis()
-        system.start_web()
-        system.start_worker()
-    except BaseException:
-        system.stop()
-        raise
-    return system

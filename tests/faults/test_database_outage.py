@@ -18,10 +18,8 @@ outages are real too:
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,9 +32,9 @@ from sqlalchemy import create_engine, make_url, select, text
 
 from database import Database
 from routing.models import Envelope
-from tests.conftest import LiveSystem
-from tests.faults.conftest import FaultSystem, start_fault_system
+from tests.faults.conftest import start_fault_system
 from tests.helpers import REFERENCE_RE, HttpTransport, Page, Wizard, csrf_token, walk_private
+from tests.live_system import LiveSystem
 
 CHILD = "Ingrid Ødegård"
 CONCERN = "Hører ofte roping og gråt fra leiligheten i tredje etasje, sent på kvelden."
@@ -140,9 +138,9 @@ def write_lock(database_url: str) -> Iterator[Held]:
 
 
 def test_send_while_the_database_stays_locked_says_not_sent_and_keeps_the_answers(
-    fault_system: FaultSystem,
+    fault_system: LiveSystem,
 ):
-    live = fault_system.live
+    live = fault_system
     transport = reporter_at_check(live.base_url)
     token = looking_at_check(transport)
 
@@ -162,9 +160,9 @@ def test_send_while_the_database_stays_locked_says_not_sent_and_keeps_the_answer
 
 @postgresql_only
 def test_send_whose_database_connection_ends_mid_submission_says_not_sent(
-    fault_system: FaultSystem,
+    fault_system: LiveSystem,
 ):
-    live = fault_system.live
+    live = fault_system
     transport = reporter_at_check(live.base_url)
     token = looking_at_check(transport)
     admin = create_engine(live.database_url)
@@ -277,12 +275,10 @@ def relayed_system(tmp_path: Path, database_url: str) -> Iterator[tuple[LiveSyst
     relay = Relay((direct.host or "127.0.0.1", direct.port or 5432))
     relay.start()
     relayed = direct.set(port=relay.port).render_as_string(hide_password=False)
-    redis_dir = Path(tempfile.mkdtemp(prefix="faults-", dir="/tmp"))
-    live = start_fault_system(tmp_path, relayed, redis_dir)
+    live = start_fault_system(tmp_path, relayed)
     yield live, relay
     live.stop()
     relay.stop()
-    shutil.rmtree(redis_dir, ignore_errors=True)
 
 
 @postgresql_only
