@@ -119,26 +119,38 @@ class LiveSystem:
         for it to end."""
         self.stop_within(name, 20, sig)
 
-    def stop_within(self, name: str, seconds: float, sig: int = signal.SIGTERM) -> float:
-        """Send `sig` and wait at most `seconds` for the process to end; return how long it
-        took. One that takes longer is killed (its group too) and raises SlowStop."""
-        process = self.processes.pop(name)
+    def stop_within(self, name: str, seconds: float, sig: int = signal.SIGTERM, *,
+                    group: bool = True) -> float:
+        """Send `sig` and wait at most `seconds` for the process to end (see `signal`,
+        `wait_ended`); return how long it took."""
         started = time.monotonic()
+        self.signal(name, sig, group=group)
+        self.wait_ended(name, seconds)
+        return time.monotonic() - started
+
+    def signal(self, name: str, sig: int, *, group: bool = True) -> None:
+        """Send `sig` to the process's group, or to the process alone (as a container engine
+        sends SIGTERM to its PID 1 only)."""
+        process = self.processes[name]
         try:
-            os.killpg(process.pid, sig)
+            os.killpg(process.pid, sig) if group else process.send_signal(sig)
         except ProcessLookupError:
             pass
+
+    def wait_ended(self, name: str, seconds: float) -> None:
+        """Wait at most `seconds` for the process to end. One that takes longer is killed (its
+        group too) and raises SlowStop. What it left behind in its group is killed, and its
+        name recorded in `left_behind`."""
+        process = self.processes.pop(name)
         try:
             process.wait(seconds)
         except subprocess.TimeoutExpired:
             _kill_group(process.pid)
             process.wait()
-            raise SlowStop(f"{name} still running {seconds} s after signal {sig}; "
+            raise SlowStop(f"{name} still running {seconds} s after being told to stop; "
                            "killed") from None
-        took = time.monotonic() - started
         if _kill_group(process.pid):
             self.left_behind.append(name)
-        return took
 
     def stop(self) -> None:
         """Stop everything, worker first (as a deployment does). A worker slower than
@@ -171,10 +183,10 @@ def _kill_group(pgid: int) -> bool:
 
 
 def start_live_system(root: Path, database_url: str, extra_env: dict[str, str] | None = None,
-                      *, web: bool = True, worker: bool = True,
+                      *, redis: bool = True, web: bool = True, worker: bool = True,
                       worker_command: list[str] | None = None) -> LiveSystem:
-    """Add the two services to the database, then start redis-server and (unless told not to)
-    the web app and the worker. `extra_env` is added to the processes' environment."""
+    """Add the two services to the database, then start (unless told not to) redis-server, the
+    web app and the worker. `extra_env` is added to the processes' environment."""
     var, logs, keys = root / "var", root / "logs", root / "keys"
     for directory_ in (var, logs, keys):
         directory_.mkdir(parents=True, exist_ok=True)
@@ -203,7 +215,8 @@ def start_live_system(root: Path, database_url: str, extra_env: dict[str, str] |
     if worker_command is not None:
         system.worker_command = worker_command
     try:
-        system.start_redis()
+        if redis:
+            system.start_redis()
         if web:
             system.start_web()
         if worker:

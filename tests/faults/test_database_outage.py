@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,6 +31,7 @@ from sqlalchemy import create_engine, make_url, select, text
 from database import Database
 from routing.models import Envelope
 from tests.faults.conftest import start_fault_system
+from tests.faults.database_locks import write_lock
 from tests.helpers import REFERENCE_RE, HttpTransport, Page, Wizard, csrf_token, walk_private
 from tests.live_system import LiveSystem
 
@@ -107,34 +106,6 @@ def assert_answers_kept_then_sent_once(transport: HttpTransport, database_url: s
 
 
 # --- a lock held past the app's wait ---------------------------------------------------------
-
-
-@dataclass
-class Held:
-    release: Callable[[], None]
-    pid: int | None = None  # the PostgreSQL backend holding the lock
-
-
-@contextlib.contextmanager
-def write_lock(database_url: str) -> Iterator[Held]:
-    """Another connection holds the database's write lock until released."""
-    if database_url.startswith("sqlite"):
-        connection = sqlite3.connect(make_url(database_url).database, isolation_level=None)
-        connection.execute("BEGIN EXCLUSIVE")
-        try:
-            yield Held(lambda: connection.in_transaction and connection.rollback())
-        finally:
-            connection.close()
-        return
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("LOCK TABLE envelopes IN ACCESS EXCLUSIVE MODE"))
-            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            yield Held(connection.rollback, pid)
-            connection.rollback()
-    finally:
-        engine.dispose()
 
 
 def test_send_while_the_database_stays_locked_says_not_sent_and_keeps_the_answers(
