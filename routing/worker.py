@@ -11,11 +11,17 @@ made a worker ignore SIGTERM for up to a minute, or lose a job, and DeliveryWork
   it has read RQ's own "unsubscribe" before being told to stop, it waits the whole 60 seconds
   for a subscription that never comes, and the worker with it. Now: a bounded wait.
 - RQ stops an idle worker by raising StopRequested from the signal handler, wherever the main
-  thread is. Between taking a job off the queue and marking it started that drops the job: it
-  stays "queued" in RQ's intermediate list, and the reconciler, trusting "queued", leaves it.
-  Now: the handler only sets a flag, and the worker waits for jobs half a second at a time.
+  thread is. Between taking a job off the queue and marking it started, that strands the job in
+  RQ's intermediate list, still "queued", which the reconciler trusts; RQ's own clean-up finds
+  it after 10 to 20 minutes. Now: the handler only sets a flag, and the worker waits for jobs
+  half a second at a time.
 - RQ retries a lost Redis connection in that wait without looking at the flag. Now: the wait
   between tries ends when a stop is asked for.
+
+Riding out Redis going away: RQ's scheduler process dies with its connection, and RQ starts a
+new one only in its ten-minute maintenance, so retries waited for the reconciler meanwhile. Now:
+a dead scheduler is started again within seconds of Redis answering, and a worker whose Redis
+came back empty registers again.
 """
 
 from __future__ import annotations
@@ -46,8 +52,10 @@ log = logging.getLogger(__name__)
 # How long one wait for a job lasts: the longest an idle worker takes to notice a stop. (A
 # fraction of a second needs Redis 6.0 or later.)
 DEQUEUE_SECONDS = 0.5
-# How often an idle worker tells Redis it is alive; RQ counts it dead after worker_ttl + 60 s.
+# How often an idle worker tells Redis it is alive (RQ counts it dead after worker_ttl + 60 s),
+# and looks whether its scheduler process is alive.
 HEARTBEAT_SECONDS = 60
+SCHEDULER_CHECK_SECONDS = 5
 # How long stopping waits for each helper. RQ's scheduler process ends after its one-second
 # round, which began at the signal. RQ's command listener ends in milliseconds, or waits its
 # whole minute (see above): no point waiting longer for it. The housekeeping thread, if in the
@@ -91,7 +99,12 @@ class DeliveryWorker(SimpleWorker):
         # is RQ's cold shutdown, which stops at once.
         self.stopping.set()
         if self.get_state() == WorkerStatus.BUSY:
-            super()._shutdown()  # finish the job, then stop
+            try:
+                super()._shutdown()  # finish the job, then stop
+            except redis.RedisError:
+                # RQ notes the request in Redis first; without Redis, the job must not get the
+                # error raised into it from this handler.
+                self._stop_requested = True
             return
         self._stop_requested = True  # seen by the dequeue loop within DEQUEUE_SECONDS
         # The scheduler process ends after its one-second round: start that now, so that it is
@@ -108,13 +121,21 @@ class DeliveryWorker(SimpleWorker):
             return super().dequeue_job_and_maintain_ttl(None, max_idle_time)
         backoff = Backoff()
         beat = 0.0  # when this loop last told Redis the worker is alive
+        looked = time.monotonic()  # when it last looked at the scheduler process
+        lost = False  # Redis went away since the last heartbeat
         # `stopping` too: a signal before RQ installed its handlers reached run()'s.
         while not (self._stop_requested or self.stopping.is_set()):
             try:
                 if not beat or time.monotonic() - beat > HEARTBEAT_SECONDS:
+                    if lost and not self.connection.exists(self.key):
+                        self.register_birth()  # Redis came back empty
+                    lost = False
                     self.set_state(WorkerStatus.IDLE)
                     self.heartbeat()
                     beat = time.monotonic()
+                if time.monotonic() - looked > SCHEDULER_CHECK_SECONDS:
+                    self._keep_scheduler()
+                    looked = time.monotonic()
                 if self.should_run_maintenance_tasks:
                     self.run_maintenance_tasks()
                 result = self.queue_class.dequeue_any(
@@ -129,7 +150,7 @@ class DeliveryWorker(SimpleWorker):
                 wait = backoff.next()
                 redis_not_answering(error, wait)
                 self.stopping.wait(wait)
-                beat = 0.0
+                beat, looked, lost = 0.0, 0.0, True
                 continue
             if result is not None:
                 job, queue = result
@@ -137,6 +158,14 @@ class DeliveryWorker(SimpleWorker):
                 self.heartbeat()
                 return job, queue
         raise StopRequested()
+
+    def _keep_scheduler(self) -> None:
+        """Start the scheduler process again if it died (as it does when Redis goes away), as
+        RQ's maintenance would, ten minutes later. It starts once it gets the scheduler lock,
+        which a scheduler that died without letting go keeps for a minute."""
+        process = self.scheduler._process if self.scheduler else None
+        if self.scheduler is not None and (process is None or not process.is_alive()):
+            self.scheduler.acquire_locks(auto_start=True)
 
     def stop_scheduler(self) -> None:
         # RQ sends the scheduler process SIGTERM and waits for it with no time limit. It stops
