@@ -90,7 +90,8 @@ class LiveSystem:
             )
 
     def start_redis(self) -> None:
-        self.processes["redis"] = start_server(self.redis_socket, self.redis_socket.parent)
+        # Its files (dump, log) in the root, where the canary test looks for them.
+        self.processes["redis"] = start_server(self.redis_socket, self.root)
 
     def start_web(self) -> None:
         port = self.base_url.rsplit(":", 1)[1]

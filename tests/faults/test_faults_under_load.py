@@ -21,9 +21,10 @@ The faults, each while reports are being sent: the worker is killed with SIGKILL
 receiver had stored but not yet answered) and started again; Redis is emptied with FLUSHALL
 twice, and killed with SIGKILL and started again, empty, once; the push endpoint answers 500,
 or nothing at all within the client's timeout, for a stretch of the run, and again briefly after
-the last crash (so its retries need the restarted worker's scheduler). A worker that exits on
-its own (as RQ does when Redis goes away under it) is started again, as the production
-supervisor (compose's `restart: unless-stopped`) would, and counted.
+the last crash (so its retries need the restarted worker's scheduler). The worker rides out
+Redis going away without a restart from outside (routing/worker.py); one that exited on its own
+all the same would be started again, as the production supervisor (compose's `restart:
+unless-stopped`) would, counted, and fail the test at the end.
 """
 
 from __future__ import annotations
@@ -370,3 +371,4 @@ def test_every_report_sent_through_faults_is_delivered_and_pushed_exactly_once(
     assert all(e.state == "delivered" for e in envelopes), Counter(e.state for e in envelopes)
     assert not alerts, "no operator alert: nothing failed for good"
     assert duplicates == 0
+    assert faults.worker_exits == 0, "the worker needed a restart from outside"
