@@ -53,10 +53,11 @@ def envelopes(database: Database) -> list[Envelope]:
 
 
 def test_a_worker_started_before_redis_delivers_every_report_once_redis_answers(
-    without_redis: LiveSystem,
+    without_redis: LiveSystem, request: pytest.FixtureRequest
 ):
     live = without_redis
     database = Database(live.database_url)
+    request.addfinalizer(database.dispose)
     live.start_worker()
     worker = live.processes["worker"]
     started = time.monotonic()
@@ -80,6 +81,7 @@ def test_a_worker_started_before_redis_delivers_every_report_once_redis_answers(
     log = (live.logs / "worker.log").read_text(errors="replace")
     waits = [float(seconds) for _error, seconds in WAITING.findall(log)]
     connection = redis.Redis(unix_socket_path=str(live.redis_socket))
+    request.addfinalizer(connection.close)
     found = envelopes(database)
     print(f"\n{len(references)} reports sent in the {REDIS_DOWN_SECONDS} s without Redis, all "
           f"delivered {delivered_after:.1f} s after Redis answered; the worker's waits: {waits}")
@@ -95,4 +97,3 @@ def test_a_worker_started_before_redis_delivers_every_report_once_redis_answers(
     assert len(waits) >= 3, "the worker says, while it waits, that it waits for Redis"
     assert waits == sorted(waits) and waits[-1] > waits[0], "with back-off"
     assert "password" not in log.lower() and str(live.redis_socket) not in log
-    database.dispose()

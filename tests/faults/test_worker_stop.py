@@ -88,6 +88,14 @@ def system(tmp_path: Path, database_url: str, busy_machine: None) -> Iterator[Li
     live.stop()
 
 
+@pytest.fixture
+def runs(system: LiveSystem) -> Iterator[Runs]:
+    watched = Runs(system)
+    yield watched
+    watched.database.dispose()
+    watched.redis.close()
+
+
 class Runs:
     """Starts workers, stops them, and keeps what it saw."""
 
@@ -145,16 +153,28 @@ class Runs:
         registry = StartedJobRegistry(QUEUE, connection=self.redis)
         return job_id in registry.get_job_ids(cleanup=False)
 
-    def ran_once_and_delivered(self, job_id: str) -> bool:
-        """The job ran exactly once, and that run did what it was for (returned True)."""
+    def runs_of(self, job_id: str) -> tuple[str, list[tuple[str, object]]]:
+        """The job's status, and each run's outcome and return value, the latest first."""
         job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
-        results = Result.all(job, serializer=JSONSerializer)
-        return (job.get_status() == JobStatus.FINISHED and len(results) == 1
-                and results[0].type == Result.Type.SUCCESSFUL
-                and results[0].return_value is True)
+        return job.get_status(), [(result.type.name, result.return_value)
+                                  for result in Result.all(job, serializer=JSONSerializer)]
 
-    def log(self) -> str:
-        return (self.live.logs / "worker.log").read_text(errors="replace")[-3000:]
+    def assert_ran_once_and_delivered(self, job_id: str) -> None:
+        """The job ran exactly once, and that run did what it was for (returned True)."""
+        runs = self.runs_of(job_id)
+        if runs == (JobStatus.FINISHED, [("SUCCESSFUL", True)]):
+            return
+        job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
+        when = [f"{result.created_at:%H:%M:%S.%f} {result.type.name} {result.return_value}"
+                for result in Result.all(job, serializer=JSONSerializer)]
+        said = [line for line in self.log(lines=None).splitlines()
+                if " WARNING " in line or " ERROR " in line]
+        raise AssertionError(f"{job_id}: {runs}; results {when}; enqueued {job.enqueued_at}, "
+                             f"started {job.started_at}; the workers said: {said[-20:]}")
+
+    def log(self, lines: int | None = 40) -> str:
+        text = (self.live.logs / "worker.log").read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:]) if lines else text
 
     def report(self, what: str) -> None:
         print(f"\n{what}: {len(self.stops)} stops after SIGTERM, seconds: median "
@@ -170,8 +190,7 @@ def until(condition: Callable[[], bool], seconds: float, why: Callable[[], str])
         time.sleep(0.02)
 
 
-def test_an_idle_worker_stops_within_2_seconds_of_sigterm(system: LiveSystem):
-    runs = Runs(system)
+def test_an_idle_worker_stops_within_2_seconds_of_sigterm(runs: Runs):
     for _ in range(RUNS):
         # Something for each new worker to deliver first: what a stopped worker leaves in the
         # queue is delivered by the next one, not lost.
@@ -183,16 +202,16 @@ def test_an_idle_worker_stops_within_2_seconds_of_sigterm(system: LiveSystem):
 
     assert max(runs.stops) <= IDLE_STOP_SECONDS, sorted(runs.stops)
     assert runs.delivered_all()
-    assert all(runs.ran_once_and_delivered(jobs.job_id(id_)) for id_ in runs.envelopes)
+    for envelope_id in runs.envelopes:
+        runs.assert_ran_once_and_delivered(jobs.job_id(envelope_id))
 
 
-def test_a_worker_in_the_middle_of_a_delivery_finishes_it_then_stops(system: LiveSystem):
-    runs = Runs(system)
+def test_a_worker_in_the_middle_of_a_delivery_finishes_it_then_stops(runs: Runs):
     for _ in range(RUNS):
         runs.start_worker()
         envelope_id = runs.accept(BERGEN)
         # The delivery's UPDATE waits for this lock: the worker is caught in the middle of it.
-        with write_lock(system.database_url) as lock:
+        with write_lock(runs.live.database_url) as lock:
             runs.enqueue(envelope_id)
             job_id = jobs.job_id(envelope_id)
             until(lambda: runs.started(job_id), 30,  # noqa: B023 - called here, in this run
@@ -203,7 +222,7 @@ def test_a_worker_in_the_middle_of_a_delivery_finishes_it_then_stops(system: Liv
             lock.release()
             released = time.monotonic()
         runs.wait_stopped(told, released)
-        assert runs.ran_once_and_delivered(jobs.job_id(envelope_id))
+        runs.assert_ran_once_and_delivered(jobs.job_id(envelope_id))
     runs.report("mid-delivery")
 
     assert max(runs.after_job) <= AFTER_JOB_STOP_SECONDS, sorted(runs.after_job)
@@ -212,9 +231,8 @@ def test_a_worker_in_the_middle_of_a_delivery_finishes_it_then_stops(system: Liv
 
 
 def test_a_worker_in_the_middle_of_a_push_finishes_it_then_stops(
-    system: LiveSystem, push_receiver: PushReceiver
+    runs: Runs, push_receiver: PushReceiver
 ):
-    runs = Runs(system)
     with runs.database.session() as session:
         push_receiver.secret = channels.set_push_endpoint(session, "oslo", push_receiver.url)
     push_receiver.start()
@@ -230,7 +248,7 @@ def test_a_worker_in_the_middle_of_a_push_finishes_it_then_stops(
         assert runs.still_running(), "the worker left in the middle of a push"
         push_receiver.release.set()
         runs.wait_stopped(told, time.monotonic())
-        assert runs.ran_once_and_delivered(jobs.push_job_id(envelope_id))
+        runs.assert_ran_once_and_delivered(jobs.push_job_id(envelope_id))
     runs.report("mid-push")
 
     assert max(runs.after_job) <= AFTER_JOB_STOP_SECONDS, sorted(runs.after_job)
