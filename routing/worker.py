@@ -90,9 +90,11 @@ def redis_not_answering(error: BaseException, wait: float) -> None:
 class DeliveryWorker(SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process, no fork per job) that stops on time."""
 
-    def __init__(self, *args: object, stopping: threading.Event, **kwargs: object) -> None:
+    def __init__(self, *args: object, stopping: threading.Event | None = None,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.stopping = stopping
+        # Shared with run(), whose signal handlers set it before RQ's are installed.
+        self.stopping = stopping or threading.Event()
 
     def _shutdown(self) -> None:
         # RQ's handler of the first SIGTERM or SIGINT ends here (request_stop); a second one

@@ -15,7 +15,6 @@ from itertools import pairwise
 
 import pytest
 import redis
-from rq import SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
@@ -29,6 +28,7 @@ from routing.acceptance import REPORT_SCHEMA, NoKeyError, NoServiceError, accept
 from routing.delivery import stuck_envelopes
 from routing.envelope_file import parse, to_file
 from routing.models import Envelope, EnvelopeState
+from routing.worker import DeliveryWorker
 from sealing import SealingError, unseal
 from tests.integration.conftest import add_service
 from tests.integration.test_notifications import MailServer
@@ -53,7 +53,7 @@ def worker_db(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databas
 
 
 def run_worker(connection: redis.Redis) -> None:
-    worker = SimpleWorker(
+    worker = DeliveryWorker(
         [jobs.queue(connection, QUEUE)], connection=connection, serializer=JSONSerializer
     )
     worker.work(burst=True)

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from rq import SimpleWorker
 from sqlalchemy import create_engine, func, select, text
 
 from database import Database
@@ -18,6 +17,7 @@ from routing import directory, jobs
 from routing.acceptance import NoKeyError, NoServiceError, accept
 from routing.delivery import deliver
 from routing.models import Envelope, ServiceKey
+from routing.worker import DeliveryWorker
 from sealing import read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, add_service
 from tests.postgres import POSTGRES_URL, TEST_DATABASE
@@ -66,7 +66,7 @@ def count_envelopes(database: Database) -> int:
 
 def run_worker(connection: redis.Redis, database: Database) -> None:
     jobs.use_database(database)
-    SimpleWorker([jobs.queue(connection, "delivery")], connection=connection,
+    DeliveryWorker([jobs.queue(connection, "delivery")], connection=connection,
                  serializer=jobs.JSONSerializer).work(burst=True)
 
 

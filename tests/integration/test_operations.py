@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from routing import channels, jobs, push
 from routing.acceptance import accept
 from routing.delivery import deliver, mark_failed
 from routing.models import Envelope, EnvelopeState, Service, ServiceKey
+from routing.worker import DeliveryWorker
 from sealing import KeyPair, b64, read_key_file, unseal
 from tests.conftest import KEY_PASSPHRASE, add_service
 
@@ -237,7 +237,7 @@ def test_redeliver_brings_a_failed_envelope_to_the_inbox_once_the_cause_is_fixed
 
     monkeypatch.setattr(jobs, "_database", jobs._database)
     jobs.use_database(database)
-    SimpleWorker([jobs.queue(redis_client, "delivery")], connection=redis_client,
+    DeliveryWorker([jobs.queue(redis_client, "delivery")], connection=redis_client,
                  serializer=JSONSerializer).work(burst=True)
     with database.session() as session:
         envelope = session.get_one(Envelope, failed.id)

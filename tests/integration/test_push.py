@@ -22,7 +22,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 import redis
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
@@ -34,6 +33,7 @@ from routing import alerts, channels, jobs, push, services_file
 from routing.acceptance import REPORT_SCHEMA, accept
 from routing.envelope_file import parse, to_file
 from routing.models import ChannelDelivery, Envelope, EnvelopeState, OperatorAlert, Service
+from routing.worker import DeliveryWorker
 from tests.conftest import free_port
 from tests.integration.conftest import KEY_SINCE, add_key, add_service
 from tests.integration.test_notifications import MailServer
@@ -159,7 +159,7 @@ def accept_and_enqueue(database: Database, connection: redis.Redis, text: str,
 
 
 def run_worker(connection: redis.Redis) -> None:
-    SimpleWorker(
+    DeliveryWorker(
         [jobs.queue(connection, QUEUE)], connection=connection, serializer=JSONSerializer
     ).work(burst=True)
 
