@@ -10,11 +10,10 @@ import functools
 import logging
 import traceback
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-import click
-from flask import Flask, Response, abort, current_app, render_template, request
-from flask.cli import AppGroup
+from flask import Flask, Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,14 +23,24 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import assets
 import i18n
 import log_format
-import monitoring
 import rate_limits
-from config import PROJECT_ROOT, Config
+from config import PROJECT_ROOT, Config, UnsafeConfiguration
 from database import Database
+from dbcli import db_cli
+from demo_cli import demo_cli
 from extensions import babel, close_db_session, csrf
+from inbox import retention as audit_retention
+from inbox.cli import inbox_cli
+from inbox.views import blueprint as inbox_blueprint
 from intake import drafts
+from intake.views import blueprint as intake_blueprint
 from redis_connection import connect
+from routing import alerts, monitoring, notifications, retention
+from routing.api import blueprint as api_blueprint
+from routing.cli import directory_cli, keys_cli, routing_cli
 from routing.health import blueprint as health_blueprint
+from routing.housekeeping import Task
+from routing.models import Service, ServiceKey
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -67,15 +76,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     app.extensions["database"] = Database(config.database_url or "")
     app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
-    from routing import notifications
-
-    # Periodic tasks the delivery worker's housekeeping thread runs, each in its own session.
-    app.extensions["housekeeping"] = [drafts.purge_expired, notifications.housekeeping_task(config)]
-    from inbox import retention as audit_retention
-    from routing import retention
-
-    app.extensions["housekeeping"] += [retention.housekeeping_task(config),
-                                       audit_retention.housekeeping_task(config)]
+    app.extensions["housekeeping"] = _housekeeping(config)
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
     app.before_request(i18n.remember_choice)
@@ -83,10 +84,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.before_request(_refuse_nameless_form_fields)
     csrf.init_app(app)
     app.teardown_appcontext(close_db_session)
-
-    from inbox.views import blueprint as inbox_blueprint
-    from intake.views import blueprint as intake_blueprint
-    from routing.api import blueprint as api_blueprint
 
     app.register_blueprint(intake_blueprint)
     app.register_blueprint(inbox_blueprint, url_prefix="/inbox")
@@ -99,14 +96,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops,  # type: ignore[method-assign]
                                 x_proto=config.proxy_hops)
 
-    from inbox.cli import inbox_cli
-    from routing.cli import directory_cli, keys_cli, routing_cli
-
-    for group in (directory_cli, keys_cli, routing_cli, inbox_cli, demo_cli):
+    for group in (directory_cli, keys_cli, routing_cli, inbox_cli, demo_cli, db_cli):
         app.cli.add_command(group)
-    from dbcli import db_cli
-
-    app.cli.add_command(db_cli)
 
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -123,12 +114,21 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _housekeeping(config: Config) -> list[Task]:
+    """The rooms' periodic tasks, which the delivery worker runs beside delivery (with the
+    reconciler, which is its own: routing/worker.py)."""
+    return [
+        Task("expired drafts", timedelta(minutes=1), drafts.purge_expired),
+        notifications.housekeeping_task(config),
+        alerts.housekeeping_task(config),
+        retention.housekeeping_task(config),
+        audit_retention.housekeeping_task(config),
+    ]
+
+
 def _refuse_demo_data(database: Database) -> None:
     """DEMO=false is not enough: a production database must not hold the demo services, whose
     private keys and passwords are on a developer's disk and in the README."""
-    from config import UnsafeConfiguration
-    from routing.models import Service, ServiceKey
-
     with database.session() as session:
         try:
             # No schema yet (`flask db upgrade` itself starts here): nothing demo in it either.
@@ -147,48 +147,6 @@ def _refuse_demo_data(database: Database) -> None:
         raise UnsafeConfiguration(
             f"refusing to start in production: the database holds {services} demo service(s) "
             f"and {keys} demo key(s) with their demo users; use a database without demo data")
-
-
-demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
-
-
-@demo_cli.command("setup")
-def demo_setup() -> None:
-    """Migrate the schema, load the directory, and add what is missing of the demo data: a service,
-    a key (file under var/demo-keys/) and a user for every municipality."""
-    from inbox.auth import create_user
-    from inbox.models import IntakeUser
-    from routing import directory
-    from routing.demo import create_demo_services, demo_service_id
-    from routing.models import Service
-
-    settings = current_app.extensions["config"]
-    if settings.is_production:
-        raise click.ClickException("demo data is for development only")
-    database: Database = current_app.extensions["database"]
-    import dbcli
-
-    try:  # the schema as a live database gets it: by the migrations, not create_all()
-        dbcli.upgrade(database.url)
-    except dbcli.UnversionedDatabase as error:
-        raise click.ClickException(str(error)) from None
-    with database.session() as session:
-        if session.scalar(select(func.count()).select_from(Service)) == 0:
-            summary = directory.load(session)
-            click.echo(f"Loaded {summary.municipalities} municipalities, "
-                       f"{summary.postal_codes} postal codes.")
-    with database.session() as session:
-        created = create_demo_services(session, settings.var_dir / "demo-keys")
-        if created:
-            click.echo(f"Created {created} demo services with keys.")
-    with database.session() as session:
-        users = set(session.scalars(select(IntakeUser.username)))
-        services = session.scalars(select(Service.id).where(Service.is_demo.is_(True))).all()
-        for service_id in services:
-            number = service_id.removeprefix("demo-")
-            if f"demo-{number}" not in users:
-                create_user(session, f"demo-{number}", f"demo-password-{number}",
-                            demo_service_id(number))
 
 
 def _refuse_nameless_form_fields() -> None:

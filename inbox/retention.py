@@ -5,7 +5,6 @@ how long who-did-what must be kept."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from config import Config
 from database import utcnow
 from inbox.models import AuditEntry
+from routing.housekeeping import Task
 
 log = logging.getLogger(__name__)
 RUN_EVERY = timedelta(hours=1)
@@ -27,19 +27,13 @@ def delete_old_audit_entries(session: Session, now: datetime, days: int) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def housekeeping_task(config: Config) -> Callable[[Session], int]:
-    """The worker's periodic task (housekeeping calls it with a fresh session only). Housekeeping
-    comes round every few seconds; a period counted in days needs a look once an hour."""
-    last_run: list[datetime] = []
+def housekeeping_task(config: Config) -> Task:
+    """The worker's periodic task. A period counted in days needs a look once an hour."""
 
     def delete_expired_audit_entries(session: Session) -> int:
-        now = utcnow()
-        if last_run and now - last_run[0] < RUN_EVERY:
-            return 0
-        count = delete_old_audit_entries(session, now, config.audit_retention_days)
+        count = delete_old_audit_entries(session, utcnow(), config.audit_retention_days)
         if count:
             log.info("retention: deleted %d audit log entries", count)
-        last_run[:] = [now]
         return count
 
-    return delete_expired_audit_entries
+    return Task("audit entries past retention", RUN_EVERY, delete_expired_audit_entries)

@@ -11,12 +11,10 @@ reporter holds), and no push URL (it may carry a credential).
 
 from __future__ import annotations
 
-import email.policy
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from config import Config
 from database import utcnow
+from routing import mail
+from routing.housekeeping import Task
 from routing.models import OperatorAlert, Service
-from routing.notifications import Sender, _why, connect_smtp
 
 log = logging.getLogger(__name__)
 
@@ -154,16 +153,9 @@ def compose(alerts: Sequence[OperatorAlert], config: Config, now: datetime) -> E
         ]
     lines += ["`flask routing status` shows every service's envelopes and channels.",
               "No report content is ever included in this mail."]
-    message = EmailMessage(policy=email.policy.SMTP)
-    message["From"] = config.mail_from
-    message["To"] = config.operator_alert_email
-    message["Subject"] = "Concern reports: " + " and ".join(parts)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=config.mail_from.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content("\n".join(lines) + "\n", cte="quoted-printable")
-    message.policy = email.policy.SMTP.clone(max_line_length=None)
-    return message
+    return mail.new_message(config, config.operator_alert_email,
+                            "Concern reports: " + " and ".join(parts), "\n".join(lines) + "\n",
+                            now)
 
 
 def _when(moment: datetime) -> str:
@@ -174,50 +166,43 @@ def send_pending(
     session: Session,
     config: Config,
     now: datetime | None = None,
-    sender: Sender = connect_smtp,
+    sender: mail.Sender = mail.connect_smtp,
 ) -> int:
     """Mail every unsent alert (up to MAX_PER_MAIL) in one message; return how many it covered.
 
-    Claimed with a conditional UPDATE and committed only after the mail server accepted the
-    mail, so two workers send it once, and a mail server that is down leaves everything unsent
-    for the next run. Without OPERATOR_ALERT_EMAIL or an SMTP host the alerts were logged when
-    raised, and are marked handled here so they are not logged again every run.
+    Claimed and committed as `mail.send` does, so two workers send it once, and a mail server
+    that is down leaves everything unsent for the next run. Without OPERATOR_ALERT_EMAIL or an
+    SMTP host the alerts were logged when raised, and are marked handled here so they are not
+    logged again every run.
     """
     now = now or utcnow()
     alerts = unsent(session)
     if not alerts:
         return 0
     ids = [alert.id for alert in alerts]
-    message = compose(alerts, config, now) if config.operator_alert_email else None
-    claimed = session.execute(
-        update(OperatorAlert)
-        .where(OperatorAlert.id.in_(ids), OperatorAlert.sent_at.is_(None))
-        .values(sent_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if claimed != len(ids):
-        session.rollback()  # another worker is sending them; the next run sees what is left
-        return 0
-    if message is None or not config.smtp_host:
-        log.warning(
-            "%d operator alert(s) not mailed: %s", len(ids),
-            "OPERATOR_ALERT_EMAIL is not set" if message is None else "no SMTP host",
-        )
-        session.commit()
-        return len(ids)
-    try:
-        client = sender(config.smtp_host, config.smtp_port)
-        try:
-            client.send_message(message)
-        finally:
-            try:
-                client.quit()
-            except OSError:
-                pass
-    except OSError as error:  # smtplib's errors are OSErrors too
-        session.rollback()
-        log.warning("operator alert mail not sent (%s); %d alert(s) wait for the next run",
-                    _why(error), len(ids))
-        return 0
-    session.commit()
-    return len(ids)
+
+    def claim(session: Session) -> bool:
+        claimed = session.execute(
+            update(OperatorAlert)
+            .where(OperatorAlert.id.in_(ids), OperatorAlert.sent_at.is_(None))
+            .values(sent_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        return bool(claimed == len(ids))  # else another worker is sending them
+
+    letter = mail.Letter(
+        claim=claim,
+        message=compose(alerts, config, now) if config.operator_alert_email else None,
+        about=f"{len(ids)} operator alert(s)",
+        nobody="OPERATOR_ALERT_EMAIL is not set",
+    )
+    return len(ids) if mail.send(session, config, [letter], sender) else 0
+
+
+def housekeeping_task(config: Config) -> Task:
+    """The worker's periodic task: the operators' alerts that are not yet mailed."""
+
+    def send_pending_alerts(session: Session) -> int:
+        return send_pending(session, config)
+
+    return Task("operator alerts", mail.CHECK_EVERY, send_pending_alerts)

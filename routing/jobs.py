@@ -257,15 +257,17 @@ def reconcile_pushes(
     or the job died without reporting). Returns how many were."""
     with (database or _db()).session() as session:
         pending = channels.pending_pushes(session, older_than)
-    enqueued = 0
-    for envelope_id in pending:
-        if _still_coming(connection, push_job_id(envelope_id)):
-            continue
+    lost = [id_ for id_ in pending if not _still_coming(connection, push_job_id(id_))]
+    if lost:
+        # A second look: a job that finished after the first has recorded its push.
+        with (database or _db()).session() as session:
+            still = set(channels.pending_pushes(session, older_than))
+        lost = [id_ for id_ in lost if id_ in still]
+    for envelope_id in lost:
         enqueue_push(connection, queue_name, envelope_id)
-        enqueued += 1
-    if enqueued:
-        log.warning("reconciler re-enqueued %d pending push(es)", enqueued)
-    return enqueued
+    if lost:
+        log.warning("reconciler re-enqueued %d pending push(es)", len(lost))
+    return len(lost)
 
 
 # A job RQ says is started, or scheduled for a retry, is trusted only while that can be true:
@@ -282,7 +284,10 @@ def _still_coming(connection: redis.Redis, id_: str, now: datetime | None = None
         job = Job.fetch(id_, connection=connection, serializer=JSONSerializer)
     except NoSuchJobError:
         return False
-    status = job.get_status()
+    # The status as the fetch read it, with the start time: read again on its own, it can say
+    # "started" while the start time is the fetch's (none yet), and a job that just started
+    # would look lost and be enqueued again while it runs.
+    status = job.get_status(refresh=False)
     now = now or datetime.now(UTC)
     if status in (JobStatus.QUEUED, JobStatus.DEFERRED):
         return True
@@ -317,15 +322,18 @@ def reconcile(
     """
     with (database or _db()).session() as session:
         stuck = delivery.stuck_envelopes(session, older_than)
-    enqueued = 0
-    for envelope_id in stuck:
-        if _still_coming(connection, job_id(envelope_id)):
-            continue
+    lost = [id_ for id_ in stuck if not _still_coming(connection, job_id(id_))]
+    if lost:
+        # A second look: a job that finished between the first look and its status ("finished",
+        # so not coming) has delivered the envelope, and running it again would do nothing.
+        with (database or _db()).session() as session:
+            still = set(delivery.stuck_envelopes(session, older_than))
+        lost = [id_ for id_ in lost if id_ in still]
+    for envelope_id in lost:
         enqueue_delivery(connection, queue_name, envelope_id)
-        enqueued += 1
-    if enqueued:
-        log.warning("reconciler re-enqueued %d envelope(s) left accepted", enqueued)
+    if lost:
+        log.warning("reconciler re-enqueued %d envelope(s) left accepted", len(lost))
     # Pushes ride along, so the worker's housekeeping covers them too; not counted here, as
     # callers count envelopes brought to the inbox.
     reconcile_pushes(connection, queue_name, older_than, database)
-    return enqueued
+    return len(lost)

@@ -8,22 +8,20 @@ committed only after the SMTP server has accepted the mail.
 
 from __future__ import annotations
 
-import email.policy
 import logging
-import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from config import Config
 from database import utcnow
+from routing import mail
 from routing.delivery import in_inbox
+from routing.housekeeping import Task
 from routing.models import Envelope, Service
 from routing.working_days import OSLO, add_working_days
 
@@ -35,8 +33,6 @@ ESCALATION = "escalation"
 
 REMIND_AFTER = timedelta(hours=24)
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
-# Shorter than SQLite's busy timeout (30 s): another worker may wait on our claim meanwhile.
-SMTP_TIMEOUT_SECONDS = 10
 
 _MARKS: dict[str, InstrumentedAttribute[datetime | None]] = {
     ARRIVAL: Envelope.notified_at,
@@ -60,18 +56,6 @@ class Notice:
     @property
     def count(self) -> int:
         return len(self.envelope_ids)
-
-
-class SmtpClient(Protocol):
-    def send_message(self, msg: EmailMessage) -> object: ...
-    def quit(self) -> object: ...
-
-
-Sender = Callable[[str, int], SmtpClient]
-
-
-def connect_smtp(host: str, port: int) -> SmtpClient:
-    return smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -167,36 +151,20 @@ def compose(notice: Notice, config: Config, now: datetime | None = None) -> Emai
     assert notice.to is not None
     subject, lines = _TEXTS[notice.kind](notice)
     inbox_url = config.public_base_url.rstrip("/") + "/inbox/"
-    message = EmailMessage(policy=email.policy.SMTP)
-    message["From"] = config.mail_from
-    message["To"] = notice.to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(now or utcnow())
-    message["Message-ID"] = make_msgid(domain=config.mail_from.rpartition("@")[2] or None)
-    # RFC 3834: tells mail servers not to answer with vacation notices.
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(
-        "\n".join(
-            [
-                *lines,
-                "",
-                f"Eldste frist for vurdering: {_oslo(notice.oldest_review_deadline)}.",
-                "",
-                "Logg inn i innboksen for å laste ned og lese meldingene:",
-                inbox_url,
-                "",
-                "Av personvernhensyn står ingenting fra meldingene i denne e-posten.",
-                "E-posten er sendt automatisk og kan ikke besvares.",
-            ]
-        )
-        + "\n",
-        # 7-bit safe for any mail server, and still readable.
-        cte="quoted-printable",
-    )
-    # Python folds some ASCII subjects of 70-odd characters onto a continuation line, which
-    # readers then show with a leading space. Our headers are short: do not fold them at all.
-    message.policy = email.policy.SMTP.clone(max_line_length=None)
-    return message
+    body = "\n".join(
+        [
+            *lines,
+            "",
+            f"Eldste frist for vurdering: {_oslo(notice.oldest_review_deadline)}.",
+            "",
+            "Logg inn i innboksen for å laste ned og lese meldingene:",
+            inbox_url,
+            "",
+            "Av personvernhensyn står ingenting fra meldingene i denne e-posten.",
+            "E-posten er sendt automatisk og kan ikke besvares.",
+        ]
+    ) + "\n"
+    return mail.new_message(config, notice.to, subject, body, now or utcnow())
 
 
 def _reports(count: int, *, new: bool = False) -> str:
@@ -249,13 +217,12 @@ def send_due(
     session: Session,
     config: Config,
     now: datetime | None = None,
-    sender: Sender = connect_smtp,
+    sender: mail.Sender = mail.connect_smtp,
 ) -> int:
     """Send every due mail; return how many were sent (or logged, with no SMTP host).
 
-    Give it a session of its own: it commits once per mail. A mail the server accepted cannot be
-    taken back, so its mark must be durable at once; a failed one leaves nothing marked and is
-    tried again on the next run.
+    Give it a session of its own: it commits once per mail (see `mail.send`); a failed one
+    leaves nothing marked and is tried again on the next run.
     """
     now = now or utcnow()
     return send_notices(session, config, due_notifications(session, now), now, sender)
@@ -266,61 +233,23 @@ def send_notices(
     config: Config,
     notices: Iterable[Notice],
     now: datetime,
-    sender: Sender = connect_smtp,
+    sender: mail.Sender = mail.connect_smtp,
 ) -> int:
     """Claim, send and commit each notice in turn (see `send_due`)."""
-    notices = list(notices)
-    if not notices:
-        return 0
-    client: SmtpClient | None = None
-    if config.smtp_host and any(notice.to for notice in notices):
-        try:
-            client = sender(config.smtp_host, config.smtp_port)
-        except OSError as error:
-            log.warning("mail server unreachable (%s); %d mail(s) wait", _why(error), len(notices))
-            return 0
-    sent = 0
-    try:
-        for notice in notices:
-            message = compose(notice, config, now) if notice.to else None
-            # The claim comes first and holds the rows until commit: a second worker's claim
-            # waits, then finds them marked and sends nothing.
-            if not _claim(session, notice, now):
-                session.rollback()
-                continue
-            if message is None:
-                log.warning(
-                    "service %s has no e-mail address: %s about %d report(s) not sent",
-                    notice.service_id, notice.kind, notice.count,
-                )
-            elif client is None:
-                log.info(
-                    "no SMTP host: would send %s to service %s about %d report(s)",
-                    notice.kind, notice.service_id, notice.count,
-                )
-            else:
-                try:
-                    client.send_message(message)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
-                    # This mail was refused; the server still answers, so try the others.
-                    session.rollback()
-                    log.warning("mail server refused %s to service %s (%s); will retry",
-                                notice.kind, notice.service_id, _why(error))
-                    continue
-                except OSError as error:
-                    session.rollback()
-                    log.warning("mail server lost (%s); the rest wait for the next run",
-                                _why(error))
-                    break
-            session.commit()
-            sent += 1
-    finally:
-        if client is not None:
-            try:
-                client.quit()
-            except OSError:
-                pass
-    return sent
+    return mail.send(session, config, [_letter(notice, config, now) for notice in notices],
+                     sender)
+
+
+def _letter(notice: Notice, config: Config, now: datetime) -> mail.Letter:
+    def claim(session: Session) -> bool:
+        return _claim(session, notice, now)
+
+    return mail.Letter(
+        claim=claim,
+        message=compose(notice, config, now) if notice.to else None,
+        about=f"{notice.kind} to service {notice.service_id} about {notice.count} report(s)",
+        nobody=f"service {notice.service_id} has no e-mail address",
+    )
 
 
 def _claim(session: Session, notice: Notice, now: datetime) -> bool:
@@ -336,24 +265,10 @@ def _claim(session: Session, notice: Notice, now: datetime) -> bool:
     return result.rowcount == notice.count  # type: ignore[attr-defined]
 
 
-def _why(error: BaseException) -> str:
-    # The type and SMTP code only: a server's message may echo addresses back.
-    code = getattr(error, "smtp_code", None)
-    return f"{type(error).__name__} {code}" if code else type(error).__name__
-
-
-def housekeeping_task(config: Config) -> Callable[[Session], int]:
-    """The worker's periodic task: housekeeping calls each task with a fresh session only."""
+def housekeeping_task(config: Config) -> Task:
+    """The worker's periodic task: the teams' mail that is due."""
 
     def send_due_notifications(session: Session) -> int:
-        # The operators' alerts ride along (the app factory registers this one task); imported
-        # here because `routing.alerts` builds on this module's SMTP plumbing.
-        from routing import alerts
+        return send_due(session, config)
 
-        try:
-            return send_due(session, config)
-        finally:
-            session.rollback()  # whatever a failure above left open
-            alerts.send_pending(session, config)
-
-    return send_due_notifications
+    return Task("notification mail", mail.CHECK_EVERY, send_due_notifications)

@@ -10,7 +10,6 @@ keeping it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from config import Config
 from database import utcnow
+from routing.housekeeping import Task
 from routing.models import ChannelDelivery, ChannelState, Envelope, EnvelopeState
 
 log = logging.getLogger(__name__)
@@ -76,19 +76,13 @@ def delete_sealed_copies(session: Session, now: datetime, days: int) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def housekeeping_task(config: Config) -> Callable[[Session], int]:
-    """The worker's periodic task (housekeeping calls it with a fresh session only). Housekeeping
-    comes round every few seconds; a period counted in days needs a look once an hour."""
-    last_run: list[datetime] = []
+def housekeeping_task(config: Config) -> Task:
+    """The worker's periodic task. A period counted in days needs a look once an hour."""
 
     def delete_expired_sealed_copies(session: Session) -> int:
-        now = utcnow()
-        if last_run and now - last_run[0] < RUN_EVERY:
-            return 0
-        count = delete_sealed_copies(session, now, config.retention_days_after_acknowledgement)
+        count = delete_sealed_copies(session, utcnow(), config.retention_days_after_acknowledgement)
         if count:
             log.info("retention: deleted the sealed copies of %d envelope(s)", count)
-        last_run[:] = [now]
         return count
 
-    return delete_expired_sealed_copies
+    return Task("sealed copies past retention", RUN_EVERY, delete_expired_sealed_copies)

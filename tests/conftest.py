@@ -19,6 +19,12 @@ from redis_connection import start_server
 from routing import directory
 from tests.helpers.environment import BIN, KEY_PASSPHRASE, PROJECT, TEST_SECRET, free_port
 from tests.helpers.inbox import add_teams
+from tests.helpers.live_system import (
+    LIVE_PHONE,
+    LIVE_SERVICES,
+    LiveSystem,
+    start_live_system,
+)
 from tests.helpers.pages import PageCheckingClient
 from tests.helpers.services import ServiceUnderTest, add_service
 from tests.postgres import TEST_DATABASE, copy_directory, new_schema
@@ -26,7 +32,8 @@ from tests.postgres import TEST_DATABASE, copy_directory, new_schema
 # What each test needs (browser, live processes, each database) as markers, and the guard.
 pytest_plugins = ("tests.markers",)
 # Names test modules imported from here before tests/helpers/ held them.
-__all__ = ["BIN", "KEY_PASSPHRASE", "PROJECT", "TEST_SECRET", "add_service", "free_port"]
+__all__ = ["BIN", "KEY_PASSPHRASE", "LIVE_PHONE", "LIVE_SERVICES", "PROJECT", "TEST_SECRET",
+           "LiveSystem", "add_service", "free_port", "start_live_system"]
 
 
 @pytest.fixture(scope="session")
@@ -145,73 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
     flask.Flask.test_client_class = PageCheckingClient
 
 
-# --- the whole system as separate processes -------------------------------------------------
-
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-LIVE_SERVICES = {"0301": "oslo", "4601": "bergen"}
-LIVE_PHONE = "+47 55 00 00 00"
-
-
-@dataclass
-class LiveSystem:
-    root: Path
-    base_url: str
-    env: dict[str, str]
-    database_url: str
-    redis_socket: Path
-    key_files: dict[str, Path]
-    logs: Path
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def start(self, name: str, args: list[str]) -> None:
-        with open(self.logs / f"{name}.log", "ab") as log:
-            self.processes[name] = subprocess.Popen(
-                args, cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def start_redis(self) -> None:
-        self.processes["redis"] = start_server(self.redis_socket, self.root)
-
-    def start_web(self) -> None:
-        port = self.base_url.rsplit(":", 1)[1]
-        self.start("web", [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                           "--log-level", "warning", "app:create_app()"])
-        import requests
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.base_url + "/", timeout=10).status_code == 200:
-                    return
-            except requests.RequestException:  # not listening yet, or busy starting
-                time.sleep(0.1)
-        raise RuntimeError("the web app did not start: " + (self.logs / "web.log").read_text())
-
-    def start_worker(self) -> None:
-        self.start("worker", [str(BIN / "flask"), "--app", "app", "routing", "worker"])
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        process = self.processes.pop(name)
-        try:
-            os.killpg(process.pid, sig) if name != "redis" else process.send_signal(sig)
-        except ProcessLookupError:
-            pass
-        process.wait(20)
-
-    def stop(self) -> None:
-        for name in ("worker", "web", "redis"):
-            if name in self.processes:
-                self.kill(name, signal.SIGTERM)
-
-    def flask(self, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=self.root,
-                              env={**self.env, "PYTHONPATH": str(PROJECT)},
-                              input=input_text, capture_output=True, text=True, timeout=120)
+# --- the whole system as separate processes (tests/helpers/live_system.py) -----------------
 
 
 @pytest.fixture
@@ -238,42 +179,3 @@ def shared_live_system(tmp_path_factory: pytest.TempPathFactory,
         system = start_live_system(root, url)
         yield system
         system.stop()
-
-
-def start_live_system(tmp_path: Path, database_url: str,
-                      extra_env: dict[str, str] | None = None) -> LiveSystem:
-    var = tmp_path / "var"
-    logs = tmp_path / "logs"
-    keys = tmp_path / "keys"
-    for directory_ in (var, logs, keys):
-        directory_.mkdir(exist_ok=True)
-    database = Database(database_url)
-    key_files = {number: add_service(database, service_id, number, key_dir=keys,
-                                     phone=LIVE_PHONE).key_file
-                 for number, service_id in LIVE_SERVICES.items()}
-    database.dispose()
-    port = free_port()
-    redis_socket = tmp_path / "redis.sock"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "LANG": "C.UTF-8",
-        "SECRET_KEY": TEST_SECRET,
-        "VAR_DIR": str(var),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"unix://{redis_socket}",
-        "EXIT_URL": f"http://127.0.0.1:{port}/",
-        "RECONCILE_AFTER_SECONDS": "2",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        **(extra_env or {}),
-    }
-    system = LiveSystem(tmp_path, f"http://127.0.0.1:{port}", env, database_url, redis_socket,
-                        key_files, logs)
-    try:
-        system.start_redis()
-        system.start_web()
-        system.start_worker()
-    except BaseException:
-        system.stop()
-        raise
-    return system

@@ -1,9 +1,9 @@
 """The live system for the fault tests, with the settings a fault test needs, and the push
 receiver a service's case system would run.
 
-The system is tests/conftest.py's (gunicorn, `flask routing worker`, a redis-server, the run's
-database backend), with two differences: the per-client send limit is raised (every simulated
-reporter comes from 127.0.0.1), and the worker can be started with push retries made fast. RQ
+The system is tests/helpers/live_system.py's (gunicorn, `flask routing worker`, a redis-server, the
+run's database backend), with two differences: the per-client send limit is raised (every
+simulated reporter comes from 127.0.0.1), and the worker runs with push retries made fast. RQ
 reads the retry schedule from module attributes of routing/jobs.py at enqueue time, and pushes
 are enqueued by the worker itself, so the worker process sets them before it runs the very
 `flask routing worker` command (FAST_PUSH_WORKER below); nothing in the app changes.
@@ -11,24 +11,17 @@ are enqueued by the worker itself, so the worker process sets them before it run
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from database import Database
 from routing import push
-from tests.conftest import LIVE_PHONE, LIVE_SERVICES, LiveSystem
-from tests.helpers.environment import BIN, TEST_SECRET, free_port
-from tests.helpers.services import add_service
+from tests.helpers.live_system import BIN, LiveSystem, free_port, start_live_system
 
 # Push retries after 1 to 4 seconds instead of the production half-minute-to-an-hour, and enough
 # of them to outlast the receiver's outages in the test; never immediate, so that every retry
@@ -45,70 +38,25 @@ from flask.cli import main
 sys.argv = ["flask", "--app", "app", "routing", "worker"]
 main()
 """
+FAST_PUSH_WORKER_COMMAND = [str(BIN / "python"), "-c", FAST_PUSH_WORKER]
+# Every simulated reporter comes from 127.0.0.1.
+FAULT_ENV = {"SUBMISSIONS_PER_HOUR": "1000000"}
 
 
-@dataclass
-class FaultSystem:
-    """A live system whose worker is (re)started with fast push retries."""
-
-    live: LiveSystem
-
-    def start_worker(self) -> None:
-        self.live.start("worker", [str(BIN / "python"), "-c", FAST_PUSH_WORKER])
-
-    def worker_alive(self) -> bool:
-        process = self.live.processes.get("worker")
-        return process is not None and process.poll() is None
-
-
-def start_fault_system(root: Path, database_url: str, redis_dir: Path,
-                       extra_env: dict[str, str] | None = None) -> LiveSystem:
-    """Like tests/conftest.py's start_live_system (same services, keys and settings), with
-    `extra_env` added, the Redis socket in a short directory, and no worker started."""
-    var, logs, keys = root / "var", root / "logs", root / "keys"
-    for directory_ in (var, logs, keys):
-        directory_.mkdir(parents=True, exist_ok=True)
-    database = Database(database_url)
-    key_files = {number: add_service(database, service_id, number, key_dir=keys,
-                                     phone=LIVE_PHONE).key_file
-                 for number, service_id in LIVE_SERVICES.items()}
-    database.dispose()
-    port = free_port()
-    redis_socket = redis_dir / "redis.sock"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(root),
-        "LANG": "C.UTF-8",
-        "SECRET_KEY": TEST_SECRET,
-        "VAR_DIR": str(var),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"unix://{redis_socket}",
-        "EXIT_URL": f"http://127.0.0.1:{port}/",
-        "RECONCILE_AFTER_SECONDS": "2",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        **(extra_env or {}),
-    }
-    system = LiveSystem(redis_dir, f"http://127.0.0.1:{port}", env, database_url, redis_socket,
-                        key_files, logs)
-    try:
-        system.start_redis()
-        system.start_web()
-    except BaseException:
-        system.stop()
-        raise
-    return system
+def start_fault_system(root: Path, database_url: str, *, web: bool = True) -> LiveSystem:
+    """The live system with FAULT_ENV and the fast-push worker, which is not started: the test
+    starts it (after it has configured what the worker reads at start, such as a service's push
+    endpoint)."""
+    return start_live_system(root, database_url, FAULT_ENV, web=web, worker=False,
+                             worker_command=FAST_PUSH_WORKER_COMMAND)
 
 
 @pytest.fixture
-def fault_system(tmp_path: Path, database_url: str) -> Iterator[FaultSystem]:
-    """gunicorn and redis-server running; the test starts the worker (after it has configured
-    what the worker reads at start, such as a service's push endpoint)."""
-    redis_dir = Path(tempfile.mkdtemp(prefix="faults-", dir="/tmp"))
-    live = start_fault_system(tmp_path, database_url, redis_dir,
-                              {"SUBMISSIONS_PER_HOUR": "1000000"})
-    yield FaultSystem(live)
+def fault_system(tmp_path: Path, database_url: str) -> Iterator[LiveSystem]:
+    """gunicorn and redis-server running; the test starts the worker."""
+    live = start_fault_system(tmp_path, database_url)
+    yield live
     live.stop()
-    shutil.rmtree(redis_dir, ignore_errors=True)
 
 
 # --- a case system's push endpoint ----------------------------------------------------------

@@ -18,15 +18,11 @@ outages are real too:
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
-import sqlite3
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,9 +30,10 @@ from sqlalchemy import create_engine, make_url, select, text
 
 from database import Database
 from routing.models import Envelope
-from tests.conftest import LiveSystem
-from tests.faults.conftest import FaultSystem, start_fault_system
+from tests.faults.conftest import start_fault_system
+from tests.faults.database_locks import write_lock
 from tests.helpers import REFERENCE_RE, HttpTransport, Page, Wizard, csrf_token, walk_private
+from tests.helpers.live_system import LiveSystem
 
 CHILD = "Ingrid Ødegård"
 CONCERN = "Hører ofte roping og gråt fra leiligheten i tredje etasje, sent på kvelden."
@@ -111,38 +108,10 @@ def assert_answers_kept_then_sent_once(transport: HttpTransport, database_url: s
 # --- a lock held past the app's wait ---------------------------------------------------------
 
 
-@dataclass
-class Held:
-    release: Callable[[], None]
-    pid: int | None = None  # the PostgreSQL backend holding the lock
-
-
-@contextlib.contextmanager
-def write_lock(database_url: str) -> Iterator[Held]:
-    """Another connection holds the database's write lock until released."""
-    if database_url.startswith("sqlite"):
-        connection = sqlite3.connect(make_url(database_url).database, isolation_level=None)
-        connection.execute("BEGIN EXCLUSIVE")
-        try:
-            yield Held(lambda: connection.in_transaction and connection.rollback())
-        finally:
-            connection.close()
-        return
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("LOCK TABLE envelopes IN ACCESS EXCLUSIVE MODE"))
-            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            yield Held(connection.rollback, pid)
-            connection.rollback()
-    finally:
-        engine.dispose()
-
-
 def test_send_while_the_database_stays_locked_says_not_sent_and_keeps_the_answers(
-    fault_system: FaultSystem,
+    fault_system: LiveSystem,
 ):
-    live = fault_system.live
+    live = fault_system
     transport = reporter_at_check(live.base_url)
     token = looking_at_check(transport)
 
@@ -162,9 +131,9 @@ def test_send_while_the_database_stays_locked_says_not_sent_and_keeps_the_answer
 
 @postgresql_only
 def test_send_whose_database_connection_ends_mid_submission_says_not_sent(
-    fault_system: FaultSystem,
+    fault_system: LiveSystem,
 ):
-    live = fault_system.live
+    live = fault_system
     transport = reporter_at_check(live.base_url)
     token = looking_at_check(transport)
     admin = create_engine(live.database_url)
@@ -277,12 +246,10 @@ def relayed_system(tmp_path: Path, database_url: str) -> Iterator[tuple[LiveSyst
     relay = Relay((direct.host or "127.0.0.1", direct.port or 5432))
     relay.start()
     relayed = direct.set(port=relay.port).render_as_string(hide_password=False)
-    redis_dir = Path(tempfile.mkdtemp(prefix="faults-", dir="/tmp"))
-    live = start_fault_system(tmp_path, relayed, redis_dir)
+    live = start_fault_system(tmp_path, relayed)
     yield live, relay
     live.stop()
     relay.stop()
-    shutil.rmtree(redis_dir, ignore_errors=True)
 
 
 @postgresql_only

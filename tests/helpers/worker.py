@@ -1,17 +1,17 @@
-"""Reports accepted as "Send" accepts them, and a real RQ worker in the test's own process
-that works off the queue once (rq's docs: SimpleWorker, burst)."""
+"""Reports accepted as "Send" accepts them, and the real delivery worker in the test's own
+process, working off the queue once (rq's docs: SimpleWorker, burst)."""
 
 from __future__ import annotations
 
 import json
 
 import redis
-from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from database import Database
 from routing import jobs
 from routing.acceptance import REPORT_SCHEMA, accept
+from routing.worker import DeliveryWorker
 
 QUEUE = "delivery"
 
@@ -32,20 +32,8 @@ def accept_and_enqueue(database: Database, connection: redis.Redis, text: str,
     return envelope_id
 
 
-class BurstWorker(SimpleWorker):
-    """RQ's SimpleWorker, without its command channel: a burst in a test takes no commands,
-    and stopping the channel's listener thread can wait out its 60-second poll (rq 3.0 polls
-    for 60 s; redis-py 8.2's PubSubWorkerThread.stop() joins without a timeout), which made a
-    burst that delivered in milliseconds take a minute."""
-
-    def subscribe(self) -> None:
-        pass
-
-    def unsubscribe(self) -> None:
-        pass
-
-
 def run_worker(connection: redis.Redis, queue: str = QUEUE) -> None:
-    """Work off everything queued (and due), then return."""
-    BurstWorker([jobs.queue(connection, queue)], connection=connection,
+    """Work off everything queued (and due), then return, with the worker class `flask routing
+    worker` runs (its stop does not wait out RQ's 60-second command-channel poll)."""
+    DeliveryWorker([jobs.queue(connection, queue)], connection=connection,
                 serializer=JSONSerializer).work(burst=True)

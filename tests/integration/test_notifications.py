@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+import socket
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -16,9 +20,10 @@ from app import create_app
 from config import Config
 from database import Database
 from inbox.envelopes import acknowledge, mark_downloaded
-from routing import alerts
+from routing import alerts, mail
 from routing.acceptance import REPORT_SCHEMA, accept
 from routing.delivery import deliver, mark_failed
+from routing.housekeeping import Housekeeping
 from routing.models import Envelope, Service
 from routing.notifications import due_notifications, send_due, send_notices
 from routing.working_days import OSLO
@@ -365,6 +370,35 @@ def test_a_mail_server_lost_mid_run_keeps_what_was_sent_and_retries_the_rest(
     assert envelope(db, waiting).notified_at == at + timedelta(minutes=1)
 
 
+def test_a_mail_server_that_never_answers_holds_the_worker_only_until_the_timeout(
+    db, bergen, monkeypatch, caplog
+):
+    """The kernel completes the connection and nobody ever speaks: without a timeout the
+    worker's housekeeping would wait for ever, and a stopping worker would leave it behind."""
+    monkeypatch.setattr(mail, "SMTP_TIMEOUT_SECONDS", 0.5)
+    at = oslo(2027, 3, 1, 9, 0)
+    envelope_id = arrive(db, BERGEN_NUMBER, at)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        config = Config.from_mapping({"SMTP_HOST": "127.0.0.1",
+                                      "SMTP_PORT": silent.getsockname()[1]})
+        sent: list[int] = []
+
+        def housekeeping() -> None:
+            with db.session() as session:
+                sent.append(send_due(session, config, at))
+
+        thread = threading.Thread(target=housekeeping, daemon=True)
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="routing.mail"):
+            thread.start()
+            thread.join(10)
+        took = time.monotonic() - started
+    assert not thread.is_alive(), "still waiting for a mail server that never answers"
+    assert sent == [0] and took < 5
+    assert "mail server unreachable (SMTPServerDisconnected); 1 mail(s) wait" in caplog.text
+    assert envelope(db, envelope_id).notified_at is None, "it waits for the next run"
+
+
 def test_a_refused_recipient_is_retried_and_does_not_hold_back_the_others(
     db, config, mail_server, bergen, oslo_team
 ):
@@ -402,10 +436,10 @@ def test_without_an_smtp_host_each_mail_is_one_log_line_without_content_and_mark
     envelope_id = arrive(db, BERGEN_NUMBER, at)
     arrive(db, OSLO_NUMBER, at)
     logged = Config.from_mapping({"PUBLIC_BASE_URL": BASE_URL})
-    with caplog.at_level(logging.INFO, logger="routing.notifications"):
+    with caplog.at_level(logging.INFO, logger="routing.mail"):
         assert run(db, logged, at) == 2
         assert run(db, logged, at + timedelta(minutes=1)) == 0
-    lines = [r.getMessage() for r in caplog.records if r.name == "routing.notifications"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "routing.mail"]
     assert len(lines) == 2 and all("no SMTP host" in line for line in lines)
     for secret in (CANARY, CHILD, CONCERN):
         assert secret not in caplog.text
@@ -417,7 +451,7 @@ def test_a_service_without_any_address_is_logged_once_not_mailed(db, config, mai
     team(db, "tromso", "5501", "Tromsø", None)
     at = oslo(2027, 3, 1, 9, 0)
     envelope_id = arrive(db, "5501", at)
-    with caplog.at_level(logging.WARNING, logger="routing.notifications"):
+    with caplog.at_level(logging.WARNING, logger="routing.mail"):
         assert run(db, config, at) == 1
         assert run(db, config, at + timedelta(minutes=1)) == 0
     assert caplog.text.count("no e-mail address") == 1
@@ -428,25 +462,22 @@ def test_a_service_without_any_address_is_logged_once_not_mailed(db, config, mai
 # --- wiring ------------------------------------------------------------------------------------
 
 
-def test_the_workers_housekeeping_sends_the_arrival_mail(db, mail_server, bergen, tmp_path):
-    app = create_app(
-        {
-            "SECRET_KEY": TEST_SECRET,
-            "VAR_DIR": tmp_path / "var",
-            "DATABASE_URL": db.url,
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": mail_server.port,
-            "PUBLIC_BASE_URL": BASE_URL,
-        }
-    )
+def housekeeping_round(db: Database, mail_server: MailServer, tmp_path: Path,
+                       **settings: str) -> None:
+    """One round of the worker's housekeeping (every task is due in the first), with the tasks
+    the app factory registers."""
+    app = create_app({"SECRET_KEY": TEST_SECRET, "VAR_DIR": tmp_path / "var",
+                      "DATABASE_URL": db.url, "SMTP_HOST": "127.0.0.1",
+                      "SMTP_PORT": mail_server.port, **settings})
     try:
-        envelope_id = arrive(db, BERGEN_NUMBER, datetime.now(UTC))
-        # As routing.cli._housekeeping_forever calls each task: a fresh session, nothing else.
-        for task in app.extensions["housekeeping"]:
-            with db.session() as session:
-                task(session)
+        Housekeeping(db, app.extensions["housekeeping"]).run_due()
     finally:
         app.extensions["database"].dispose()
+
+
+def test_the_workers_housekeeping_sends_the_arrival_mail(db, mail_server, bergen, tmp_path):
+    envelope_id = arrive(db, BERGEN_NUMBER, datetime.now(UTC))
+    housekeeping_round(db, mail_server, tmp_path, PUBLIC_BASE_URL=BASE_URL)
     assert subjects(mail_server.take()) == [
         "1 ny bekymringsmelding til Barneverntjenesten i Bergen"
     ]
@@ -456,23 +487,8 @@ def test_the_workers_housekeeping_sends_the_arrival_mail(db, mail_server, bergen
 def test_the_workers_housekeeping_mails_the_operators_about_a_failed_delivery(
     db, mail_server, bergen, tmp_path
 ):
-    app = create_app(
-        {
-            "SECRET_KEY": TEST_SECRET,
-            "VAR_DIR": tmp_path / "var",
-            "DATABASE_URL": db.url,
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": mail_server.port,
-            "OPERATOR_ALERT_EMAIL": "drift@bekymring.example.no",
-        }
-    )
-    try:
-        envelope_id = fail(db, BERGEN_NUMBER, datetime.now(UTC))
-        for task in app.extensions["housekeeping"]:
-            with db.session() as session:
-                task(session)
-    finally:
-        app.extensions["database"].dispose()
+    envelope_id = fail(db, BERGEN_NUMBER, datetime.now(UTC))
+    housekeeping_round(db, mail_server, tmp_path, OPERATOR_ALERT_EMAIL="drift@bekymring.example.no")
     assert_nothing_from_the_reports(mail_server)
     mails = {str(m["To"]): m for m in mail_server.take()}
     assert sorted(mails) == ["drift@bekymring.example.no", BERGEN_TEAM]

@@ -1,0 +1,53 @@
+"""`flask demo setup`: development data across the rooms (a demo service, key file and intake
+user for every municipality). Wiring, like app.py: the one other root module that may import
+the rooms. Production refuses it here, and refuses to start on a database that holds it
+(app.py)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+import dbcli
+from config import Config
+from database import Database
+from inbox.auth import create_user
+from inbox.models import IntakeUser
+from routing import directory
+from routing.demo import create_demo_services, demo_service_id
+from routing.models import Service
+
+demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
+
+
+@demo_cli.command("setup")
+def demo_setup() -> None:
+    """Migrate the schema, load the directory, and add what is missing of the demo data: a service,
+    a key (file under var/demo-keys/) and a user for every municipality."""
+    settings: Config = current_app.extensions["config"]
+    if settings.is_production:
+        raise click.ClickException("demo data is for development only")
+    database: Database = current_app.extensions["database"]
+    try:  # the schema as a live database gets it: by the migrations, not create_all()
+        dbcli.upgrade(database.url)
+    except dbcli.UnversionedDatabase as error:
+        raise click.ClickException(str(error)) from None
+    with database.session() as session:
+        if session.scalar(select(func.count()).select_from(Service)) == 0:
+            summary = directory.load(session)
+            click.echo(f"Loaded {summary.municipalities} municipalities, "
+                       f"{summary.postal_codes} postal codes.")
+    with database.session() as session:
+        created = create_demo_services(session, settings.var_dir / "demo-keys")
+        if created:
+            click.echo(f"Created {created} demo services with keys.")
+    with database.session() as session:
+        users = set(session.scalars(select(IntakeUser.username)))
+        services = session.scalars(select(Service.id).where(Service.is_demo.is_(True))).all()
+        for service_id in services:
+            number = service_id.removeprefix("demo-")
+            if f"demo-{number}" not in users:
+                create_user(session, f"demo-{number}", f"demo-password-{number}",
+                            demo_service_id(number))
