@@ -4,6 +4,7 @@ and renders or redirects."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -277,9 +278,17 @@ def _no_draft() -> Any:
     )
 
 
+# itsdangerous drops what is not ASCII and base64 skips what is not in its alphabet, so a valid
+# token with invisible characters appended would pass; only the token itself may.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
 def _csrf_valid() -> bool:
+    token = request.form.get("csrf_token")
+    if token is None or not _TOKEN_SHAPE.fullmatch(token):
+        return False
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_csrf(token)
     except (ValidationError, CSRFError):
         return False
     return True

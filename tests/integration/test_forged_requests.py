@@ -63,6 +63,20 @@ def test_a_wizard_post_without_the_pages_token_stores_nothing_and_says_the_page_
     assert stored_drafts(database) != before
 
 
+@pytest.mark.parametrize("suffix", ["\u202e\x00", "\u200b", "\x00", "%"])
+def test_the_pages_token_with_invisible_characters_appended_is_refused(
+        client, database, wizard, suffix):
+    """The token checker skips what is not base64; a changed token must still be refused."""
+    start(wizard)
+    wizard.answer("anonymity", {"anonymity": "named"})
+    page = client.get("/report/child-1-name").get_data(as_text=True)
+    before = stored_drafts(database)
+    response = client.post("/report/child-1-name", data={
+        "name": "Ola Nordmann", "csrf_token": csrf_token(page) + suffix})
+    assert response.status_code == 422 and EXPIRED_NB in response.get_data(as_text=True)
+    assert stored_drafts(database) == before
+
+
 def test_a_forged_first_step_starts_no_draft(client, wizard, database):
     before = stored_drafts(database)
     response = client.post("/report/emergency", data={"answer": "no", "action": "back"})
