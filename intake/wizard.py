@@ -130,14 +130,14 @@ def context_for(
     if reads is not None:
         choices = _DirectoryList(list(choices), reads)
 
-    def look_up_postal_code(code: str) -> directory.PostalLookup:
+    def look_up(code: str) -> directory.PostalLookup:
         if reads is not None:
             reads.steps.add(DIRECTORY)
-        return directory.look_up_postal_code(session, code)
+        return look_up_postal_code(session, code)
 
     return StepContext(
         answers=answers,
-        look_up_postal_code=look_up_postal_code,
+        look_up_postal_code=look_up,
         municipality_choices=choices,
         child_index=parsed[0] if parsed else 0,
         municipality_name=name,
@@ -149,16 +149,45 @@ def context_for(
 # directory changes once a year by `flask directory load`; a process sees it within a minute.
 CHOICES_TTL_SECONDS = 60.0
 _choices: tuple[float, list[tuple[str, str]]] | None = None
+# The municipalities' names, read with the list: "Send" names the municipality in the report.
+_names: dict[str, str] = {}
+
+
+# Postal codes the same way: the location step's verdict rests on one, so it is validated again
+# at every save (see _recheck_others), and two ORM look-ups per save were a tenth of a wizard
+# request's CPU. Keyed by database too (tests give each their own); at most the 10,000 codes of
+# four digits. The municipality in a look-up is only read for its number.
+_postal_codes: tuple[float, dict[tuple[str, str], directory.PostalLookup]] = (0.0, {})
+
+
+def look_up_postal_code(session: Session, code: str) -> directory.PostalLookup:
+    global _postal_codes
+    now = time.monotonic()
+    if now - _postal_codes[0] > CHOICES_TTL_SECONDS:
+        _postal_codes = (now, {})
+    key = (str(session.get_bind().url), code)
+    found = _postal_codes[1].get(key)
+    if found is None:
+        found = _postal_codes[1][key] = directory.look_up_postal_code(session, code)
+    return found
 
 
 def municipality_choices(session: Session) -> list[tuple[str, str]]:
-    global _choices
+    global _choices, _names
     now = time.monotonic()
     if _choices is None or now - _choices[0] > CHOICES_TTL_SECONDS:
+        municipalities = directory.all_municipalities(session)
         # The county is shown because two pairs of municipalities share a name (Herøy, Våler).
-        _choices = (now, [(m.number, f"{m.name} ({m.county_name})")
-                          for m in directory.all_municipalities(session)])
+        _choices = (now, [(m.number, f"{m.name} ({m.county_name})") for m in municipalities])
+        _names = {m.number: m.name for m in municipalities}
     return _choices[1]
+
+
+def municipality_name(session: Session, number: str) -> str | None:
+    """The municipality's name, from the list every step reads anyway; the directory itself
+    for a number the list does not have (yet)."""
+    municipality_choices(session)
+    return _names.get(number) or directory.municipality_name(session, number)
 
 
 def form_for(
@@ -384,7 +413,7 @@ def send(
     now = now or utcnow()
     counted = journey.counted(draft.answers, draft.done)
     number = journey.municipality_number(counted)
-    name = directory.municipality_name(session, number) if number else None
+    name = municipality_name(session, number) if number else None
     if number is None or name is None:
         raise ValueError("the journey is complete but names no known municipality")
     document = report.build(
