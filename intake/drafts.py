@@ -75,11 +75,15 @@ class DraftData:
     # When every complete step was last re-validated together: the wizard's rules and the day
     # (intake.wizard.recheck_stamp), or "" after a change that was not followed by one.
     checked: str = ""
+    # Which other steps' answers each complete step's form read when it was last validated
+    # ("*": all of them): while `checked` holds, a save re-validates only the steps that read
+    # the step it changed (intake.wizard.save_step).
+    reads: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         return json.dumps(
             {"answers": self.answers, "done": self.done, "sent": self.sent,
-             "checked": self.checked},
+             "checked": self.checked, "reads": self.reads},
             ensure_ascii=False,
         ).encode("utf-8")
 
@@ -109,7 +113,7 @@ def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftD
         return None
     data = json.loads(plaintext)
     return DraftData(data["answers"], data["done"], data.get("sent"), row.version,
-                     data.get("checked", ""))
+                     data.get("checked", ""), data.get("reads", {}))
 
 
 def save(

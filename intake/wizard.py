@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,17 +49,96 @@ def recheck_stamp(now: datetime | None = None) -> str:
     return f"{RULES}:{(now or utcnow()).astimezone(NORWAY).date().isoformat()}"
 
 
-def context_for(session: Session, draft: DraftData, step: str = "") -> StepContext:
+# In a step's reads: its form consulted the directory (a postal code, the municipality list),
+# which can change between saves without any answer changing.
+DIRECTORY = "(directory)"
+# In a step's reads: its form looked at every answer (iterated over them).
+EVERY_STEP = "*"
+
+
+class ReadAnswers(Mapping[str, Mapping[str, Any]]):
+    """The draft's answers as one step's form sees them, noting which steps' answers it reads,
+    whether by a look-up of its own or through the journey's functions."""
+
+    def __init__(self, answers: Mapping[str, Mapping[str, Any]]) -> None:
+        self._answers = answers
+        self.steps: set[str] = set()
+
+    def __getitem__(self, step: str) -> Mapping[str, Any]:
+        self.steps.add(step)
+        return self._answers[step]
+
+    def get(self, step: str, default: Any = None) -> Any:
+        self.steps.add(step)
+        return self._answers.get(step, default)
+
+    def __contains__(self, step: object) -> bool:
+        self.steps.add(str(step))
+        return step in self._answers
+
+    def __iter__(self) -> Iterator[str]:
+        self.steps.add(EVERY_STEP)
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        self.steps.add(EVERY_STEP)
+        return len(self._answers)
+
+    def __bool__(self) -> bool:
+        # StepContext asks `answers or {}`. Whether there is any answer at all changes only
+        # from none to some (answers go only with a send or a change outside a save), so only
+        # "none" is a verdict that rests on every step.
+        if not self._answers:
+            self.steps.add(EVERY_STEP)
+            return False
+        return True
+
+
+class _DirectoryList(Sequence[tuple[str, str]]):
+    """The municipality list, noting that a form used it."""
+
+    def __init__(self, items: list[tuple[str, str]], reads: ReadAnswers) -> None:
+        self._items = items
+        self._reads = reads
+
+    def __getitem__(self, index: Any) -> Any:
+        self._reads.steps.add(DIRECTORY)
+        return self._items[index]
+
+    def __len__(self) -> int:
+        self._reads.steps.add(DIRECTORY)
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        self._reads.steps.add(DIRECTORY)
+        return iter(self._items)
+
+
+def context_for(
+    session: Session, draft: DraftData, step: str = "", reads: ReadAnswers | None = None
+) -> StepContext:
+    """What the step's form may know besides its own answers. With `reads`, the form sees the
+    answers through it, and what it consults is noted there."""
+    answers: Mapping[str, Mapping[str, Any]] = draft.answers if reads is None else reads
     parsed = journey.parse_child_step(step)
     name = ""
     if step == "district":
-        number = journey.municipality_number(draft.answers)
+        number = journey.municipality_number(answers)
         municipality = session.get(Municipality, number) if number else None
         name = municipality.name if municipality else ""
+    choices: Sequence[tuple[str, str]] = municipality_choices(session)
+    if reads is not None:
+        choices = _DirectoryList(list(choices), reads)
+
+    def look_up(code: str) -> directory.PostalLookup:
+        if reads is not None:
+            reads.steps.add(DIRECTORY)
+        return look_up_postal_code(session, code)
+
     return StepContext(
-        answers=draft.answers,
-        look_up_postal_code=lambda code: directory.look_up_postal_code(session, code),
-        municipality_choices=municipality_choices(session),
+        answers=answers,
+        look_up_postal_code=look_up,
+        municipality_choices=choices,
         child_index=parsed[0] if parsed else 0,
         municipality_name=name,
     )
@@ -70,25 +149,67 @@ def context_for(session: Session, draft: DraftData, step: str = "") -> StepConte
 # directory changes once a year by `flask directory load`; a process sees it within a minute.
 CHOICES_TTL_SECONDS = 60.0
 _choices: tuple[float, list[tuple[str, str]]] | None = None
+# The municipalities' names, read with the list: "Send" names the municipality in the report.
+_names: dict[str, str] = {}
+
+
+# Postal codes the same way: the location step's verdict rests on one, so it is validated again
+# at every save (see _recheck_others), and two ORM look-ups per save were a tenth of a wizard
+# request's CPU. Keyed by database too (tests give each their own); at most the 10,000 codes of
+# four digits. The municipality in a look-up is only read for its number.
+_postal_codes: tuple[float, dict[tuple[str, str], directory.PostalLookup]] = (0.0, {})
+
+
+def look_up_postal_code(session: Session, code: str) -> directory.PostalLookup:
+    global _postal_codes
+    now = time.monotonic()
+    if now - _postal_codes[0] > CHOICES_TTL_SECONDS:
+        _postal_codes = (now, {})
+    key = (str(session.get_bind().url), code)
+    found = _postal_codes[1].get(key)
+    if found is None:
+        found = _postal_codes[1][key] = directory.look_up_postal_code(session, code)
+    return found
 
 
 def municipality_choices(session: Session) -> list[tuple[str, str]]:
-    global _choices
+    global _choices, _names
     now = time.monotonic()
     if _choices is None or now - _choices[0] > CHOICES_TTL_SECONDS:
+        municipalities = directory.all_municipalities(session)
         # The county is shown because two pairs of municipalities share a name (Herøy, Våler).
-        _choices = (now, [(m.number, f"{m.name} ({m.county_name})")
-                          for m in directory.all_municipalities(session)])
+        _choices = (now, [(m.number, f"{m.name} ({m.county_name})") for m in municipalities])
+        _names = {m.number: m.name for m in municipalities}
     return _choices[1]
 
 
+def municipality_name(session: Session, number: str) -> str | None:
+    """The municipality's name, from the list every step reads anyway; the directory itself
+    for a number the list does not have (yet)."""
+    municipality_choices(session)
+    return _names.get(number) or directory.municipality_name(session, number)
+
+
 def form_for(
-    session: Session, step: str, draft: DraftData, formdata: Any = None
+    session: Session, step: str, draft: DraftData, formdata: Any = None,
+    reads: ReadAnswers | None = None,
 ) -> StepForm:
     """The step's form, filled from `formdata` or else from what the draft holds."""
     if formdata is None:
         formdata = MultiDict(as_pairs(draft.answers.get(step, {})))
-    return FORMS[journey.kind(step)](formdata, context_for(session, draft, step))
+    return FORMS[journey.kind(step)](formdata, context_for(session, draft, step, reads))
+
+
+def validated(
+    session: Session, step: str, draft: DraftData, formdata: Any = None
+) -> tuple[StepForm, bool]:
+    """The step's form, validated, noting in the draft which other steps' answers (and whether
+    the directory) its verdict rests on: while those stay as they are, so does the verdict."""
+    reads = ReadAnswers(draft.answers)
+    form = form_for(session, step, draft, formdata, reads)
+    valid = form.validate()
+    draft.reads[step] = sorted(reads.steps - {step})
+    return form, valid
 
 
 def raw_answers(form: StepForm, formdata: MultiDict[str, str]) -> dict[str, Any]:
@@ -121,7 +242,11 @@ def save_step(
     action = formdata.get("action", "")
     # Any change below voids the last full re-check, until _recheck_others makes a new one.
     stamp = recheck_stamp()
-    unchanged = step == "check" and draft.checked == stamp
+    # While the last save's re-check holds (same rules, same day, nothing changed outside a
+    # save since), each complete step's reads are known, and only the steps that read this
+    # one need validating again.
+    trusted = draft.checked == stamp
+    unchanged = step == "check" and trusted
     draft.checked = ""
     if step == "location" and action in ("unknown-postal-code", "unknown-where"):
         mode = "list" if action == "unknown-postal-code" else "where_was"
@@ -135,8 +260,7 @@ def save_step(
         _mark(draft, step, False)
         return Saved(form_for(session, step, draft), False, stay=True)
 
-    form = form_for(session, step, draft, formdata)
-    valid = form.validate()
+    form, valid = validated(session, step, draft, formdata)
     before = dict(draft.answers.get(step, {}))
     draft.answers[step] = {**raw_answers(form, formdata), **(form.derived() if valid else {})}
     if step == "location":
@@ -157,7 +281,7 @@ def save_step(
         # every step under these same rules today, so that check still holds.
         draft.checked = stamp
     else:
-        _recheck_others(session, draft, step)
+        _recheck_others(session, draft, step, only_readers=trusted)
     return Saved(form, valid)
 
 
@@ -245,16 +369,28 @@ def remove_child(draft: DraftData, index: int) -> None:
     draft.answers.setdefault("children", {})["count"] = str(count - 1)
 
 
-def _recheck_others(session: Session, draft: DraftData, changed: str) -> None:
+def _recheck_others(
+    session: Session, draft: DraftData, changed: str, only_readers: bool = False
+) -> None:
     """An answer can make another insufficient (a private reporter who becomes a professional
     owes more details): such steps are no longer complete, so the journey walks the reporter
-    through them again before check-your-answers."""
+    through them again before check-your-answers.
+
+    With `only_readers`, a complete step is validated again only if its form read the changed
+    step's answers (or all of them, or the directory) when it was last validated: a verdict
+    that read nothing that changed still holds, so a save costs the same late in a report as
+    early. Otherwise (a new day, a deploy, a change made outside a save) every one is."""
     for name in list(draft.done):
         if name in (changed, "check", "emergency-call") or name not in draft.answers:
             continue
         if name == "location" and draft.answers[name].get("mode") in ("list", "where_was"):
             continue
-        if not form_for(session, name, draft).validate():
+        reads = draft.reads.get(name)
+        if only_readers and reads is not None and not (
+            {changed, EVERY_STEP, DIRECTORY} & set(reads)
+        ):
+            continue
+        if not validated(session, name, draft)[1]:
             draft.done.remove(name)
     if changed != "check" and "check" in draft.done:
         draft.done.remove("check")
@@ -277,7 +413,7 @@ def send(
     now = now or utcnow()
     counted = journey.counted(draft.answers, draft.done)
     number = journey.municipality_number(counted)
-    name = directory.municipality_name(session, number) if number else None
+    name = municipality_name(session, number) if number else None
     if number is None or name is None:
         raise ValueError("the journey is complete but names no known municipality")
     document = report.build(
@@ -294,6 +430,7 @@ def send(
     )
     draft.answers = {}
     draft.done = []
+    draft.reads = {}
     # The code lives on only here, in the draft the reporter's cookie opens, until it expires.
     draft.sent = {"envelope_id": envelope.id, "status_code": status_code.shown}
     return envelope

@@ -10,8 +10,9 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Insert, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from database import utcnow
 from routing.directory import service_and_key
@@ -44,10 +45,29 @@ _REFERENCE_TAKEN = select(Envelope.id).where(Envelope.reference == bindparam("re
 
 
 def new_reference(session: Session) -> str:
+    """A reference no envelope has yet (for callers that need one before inserting)."""
     while True:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        reference = random_reference()
         if session.scalar(_REFERENCE_TAKEN, {"reference": reference}) is None:
             return reference
+
+
+def random_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+# The envelope's INSERT, which does nothing when its reference is taken (30^8 references: a
+# clash is rare), so that uniqueness costs no query of its own and no savepoint: accept()
+# draws another reference and inserts again. Built once per database dialect; a table
+# statement, as the ORM's unit of work is not needed for one new row.
+_INSERTS: dict[str, Insert] = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Envelope.__table__)
+    .on_conflict_do_nothing(index_elements=["reference"])
+    # Whether a row went in: through a Session on PostgreSQL its row count is -1 either way.
+    .returning(Envelope.__table__.c.id)
+    for dialect in (postgresql, sqlite)
+}
+_EVERY_COLUMN_EMPTY = {column.key: None for column in Envelope.__table__.columns}
 
 
 def accept(
@@ -72,18 +92,31 @@ def accept(
     service, key = found
     if key is None:
         raise NoKeyError(service)
-    envelope = Envelope(
-        id=uuid.uuid4().hex,
-        reference=new_reference(session),
-        service_id=service.id,
-        key_id=key.key_id,
-        schema=REPORT_SCHEMA,
-        sealed=seal(document, key.public_key),
-        state=EnvelopeState.ACCEPTED,
-        created_at=now,
-        review_deadline=now + timedelta(days=review_days),
-        status_code_hash=status_code_hash,
-    )
+    values: dict[str, object] = {
+        **_EVERY_COLUMN_EMPTY,
+        "id": uuid.uuid4().hex,
+        "service_id": service.id,
+        "key_id": key.key_id,
+        "schema": REPORT_SCHEMA,
+        "sealed": seal(document, key.public_key),
+        "state": EnvelopeState.ACCEPTED.value,
+        "created_at": now,
+        "review_deadline": now + timedelta(days=review_days),
+        "delivery_attempts": 0,
+        "status_code_hash": status_code_hash,
+    }
+    insert = _INSERTS.get(session.get_bind().dialect.name)
+    if insert is None:  # another database: look before inserting
+        values["reference"] = new_reference(session)
+        session.execute(Envelope.__table__.insert(), values)
+    else:
+        while True:
+            values["reference"] = random_reference()
+            if session.execute(insert, values).first() is not None:
+                break
+    # The row as an entity of the session, known to exist, without reading it back: callers
+    # read it, and may change it before they commit.
+    envelope = Envelope(**values)
+    make_transient_to_detached(envelope)
     session.add(envelope)
-    session.flush()
     return envelope

@@ -19,6 +19,7 @@ import itertools
 import os
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -366,8 +367,14 @@ def verdict(ok: bool, target: str) -> str:
     return f"{'PASS' if ok else 'MISS'}  ({target})"
 
 
-def baseline(settings: Settings, table: Table, root: Path) -> float:
-    """The ceiling: bare Flask under the same gunicorn settings. Returns form POSTs per second."""
+@dataclass
+class Ceiling:
+    rate: float  # bare form POSTs per second at saturation
+    cpu: float  # CPU seconds per bare form POST: the web workers and the load generator
+
+
+def baseline(settings: Settings, table: Table, root: Path) -> Ceiling:
+    """The ceiling: bare Flask under the same gunicorn settings."""
     port = bench_system.free_port()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(root), "LANG": "C.UTF-8"}
     web = bench_system.gunicorn("bench_baseline:create_app()", port, env, root / "baseline.log",
@@ -396,12 +403,90 @@ def baseline(settings: Settings, table: Table, root: Path) -> float:
         table.section(f"Ceiling: bare Flask, same gunicorn settings, {settings.clients} clients")
         for name, task in (("GET hello", hello), ("POST form", form)):
             saturate(settings.clients, settings.clients * 5, task)  # warm up
+            pids = [web.pid, *bench_system.children(web.pid)]
+            before = sum(bench_system.cpu_seconds(pid) for pid in pids)
             run = saturate(settings.clients, count, task)
+            used = sum(bench_system.cpu_seconds(pid) for pid in pids) - before + run.cpu
+            cpu = used / len(run.latencies)
             table.row(f"{name}: requests/s at saturation", f"{run.rate:.0f}/s",
-                      f"p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}")
-        return run.rate
+                      f"p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}, "
+                      f"CPU {cpu * 1000:.2f} ms each")
+        return Ceiling(run.rate, cpu)
     finally:
         bench_system.stop(web)
+
+
+@dataclass
+class Minimum:
+    rate: float  # submits per second at saturation
+    cpu: float  # CPU seconds per submit, every part together (load generator too)
+
+
+def minimum(settings: Settings, table: Table, root: Path, database_url: str | None) -> Minimum:
+    """The durable minimum (scripts/bench_minimum.py): seal, INSERT and COMMIT, enqueue, and an
+    RQ SimpleWorker's UPDATE, under the same gunicorn settings and clients, on the run's
+    database. Returns its submits per second and CPU per submit."""
+    import bench_minimum
+
+    from redis_connection import start_server
+
+    here = Path(__file__).resolve().parent
+    directory = root / "minimum"
+    directory.mkdir()
+    database_url = database_url or f"sqlite:///{directory / 'minimum.db'}"
+    bench_minimum.create_tables(database_url)
+    redis = start_server(directory / "redis.sock", directory)
+    port = bench_system.free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(root), "LANG": "C.UTF-8",
+           "DATABASE_URL": database_url, "REDIS_URL": f"unix://{directory / 'redis.sock'}",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    web = bench_system.gunicorn("bench_minimum:create_app()", port, env, directory / "web.log",
+                                cwd=here)
+    with open(directory / "worker.log", "ab") as out:
+        worker = subprocess.Popen([sys.executable, "bench_minimum.py", "worker"], cwd=here,
+                                  env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        bench_system.wait_http(f"http://127.0.0.1:{port}/", directory / "web.log")
+        local = threading.local()
+
+        def submit_minimum(_: int) -> list[Request]:
+            if not hasattr(local, "client"):
+                local.client = Client(port)
+            local.client.log = []
+            assert local.client.post("/submit", {"answer": "yes"}).status == 201
+            return local.client.log
+
+        pids = {"web": lambda: [web.pid, *bench_system.children(web.pid)],
+                "RQ worker": lambda: [worker.pid], "redis-server": lambda: [redis.pid],
+                **({"PostgreSQL": bench_system.postgresql_pids}
+                   if database_url.startswith("postgresql") else {})}
+
+        def cpu() -> dict[str, float]:
+            return {part: sum(bench_system.cpu_seconds(pid) for pid in found())
+                    for part, found in pids.items()}
+
+        saturate(settings.clients, settings.clients * 20, submit_minimum)  # warm up
+        before = cpu()
+        run = saturate(settings.clients, int(settings.seconds * 300), submit_minimum)
+        time.sleep(1)  # the worker's share of the last submits
+        used = {part: cpu()[part] - before[part] for part in before}
+        count = len(run.latencies)
+        total = (sum(used.values()) + run.cpu) / count
+        table.section("The durable minimum: Flask POST, SealedBox 4 KiB, INSERT + COMMIT, RQ "
+                      "enqueue (JSON), RQ SimpleWorker UPDATE")
+        table.row(f"saturation, {settings.clients} clients", f"{run.rate:.0f} submits/s",
+                  f"p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}")
+        table.row("  CPU per submit, every part", f"{total * 1000:.2f} ms", ", ".join(
+            f"{part} {seconds / count * 1000:.2f}" for part, seconds in used.items())
+            + f", load generator {run.cpu / count * 1000:.2f}")
+        return Minimum(run.rate, total)
+    finally:
+        bench_system.stop(web)
+        worker.terminate()
+        worker.wait(10)
+        redis.terminate()
+        redis.wait(10)
 
 
 def page_sizes(system: bench_system.System, table: Table) -> None:
@@ -431,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small numbers, a quick check")
     parser.add_argument("--reports", type=int, help="reports for the memory run (10000; quick 16)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients at saturation")
+    parser.add_argument("--ratios", action="store_true",
+                        help="only the four figures the ratios need (bare POST, durable minimum, "
+                             "final submit, whole report): a few minutes")
     parser.add_argument("--postgresql", metavar="URL",
                         default=os.environ.get("BENCH_POSTGRES_URL") or None,
                         help="measure on PostgreSQL (the production database): a server URL; "
@@ -438,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quick = args.quick or os.environ.get("QUICK") not in (None, "", "0")
     settings = Settings(
-        reports=args.reports or (16 if quick else 10_000),
+        reports=args.reports or (16 if quick else 300 if args.ratios else 10_000),
         clients=args.clients,
         seconds=1 if quick else 10,
         report_rate=0.2,
@@ -456,10 +544,11 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="concern-bench-")))
         database_url = (stack.enter_context(bench_system.postgresql_database(args.postgresql))
                         if args.postgresql else None)
-        form_rate = baseline(settings, table, root)
+        ceiling = baseline(settings, table, root)
+        least = minimum(settings, table, root, database_url)
         system = bench_system.start(root / "system", workers=1, database_url=database_url)
         try:
-            measure(system, settings, table, form_rate)
+            measure(system, settings, table, ceiling, least, ratios_only=args.ratios)
         except BaseException:
             print(f"logs in {system.logs} (kept until this exits)", file=sys.stderr)
             raise
@@ -469,52 +558,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(system: bench_system.System, settings: Settings, table: Table,
-            form_rate: float) -> None:
-    page_sizes(system, table)
-
-    def report(_: int) -> list[Request]:
-        client = Client(system.port)
-        walk(client)
-        client.close()
-        return client.log
-
-    # Full reports at saturation; memory after every fifth of the run, so that a step (a
-    # table that doubles once) and a slope (a leak) look different in the table.
-    walk_len = len(report(0))
-    saturate(settings.clients, settings.clients, report)  # warm up every web worker
-    samples: dict[int, dict[str, int]] = {}
-    fifth = max(1, settings.reports // 5)
-
-    def sample(percent: int) -> Callable[[], None]:
-        return lambda: samples.__setitem__(percent, memory(system))
-
-    run = saturate(settings.clients, settings.reports, report,
-                   at={fifth * n: sample(20 * n) for n in range(1, 5)})
-    time.sleep(1)  # let the worker finish the last deliveries
-    samples[100] = memory(system)
-    table.section(f"Full report ({walk_len} requests: every GET and POST, the stylesheet once)")
-    table.row(f"saturation, {settings.clients} clients, {settings.reports} reports",
-              f"{run.rate:.2f} reports/s ({len(run.requests) / run.seconds:.0f} requests/s)",
-              f"report p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}")
-    request_times = [r.seconds for r in run.requests]
-    table.row("  each request at saturation", "",
-              f"p50 {ms(pct(request_times, 50))}, p99 {ms(pct(request_times, 99))}")
-    table.row("  load generator CPU", f"{run.cpu / run.seconds:.2f} cores of {os.cpu_count()}")
-    count = 3 if settings.seconds < 5 else 20
-    fixed = offered(settings.report_rate, count, report)
-    times = [r.seconds for r in fixed.requests]
-    table.row(f"offered {settings.report_rate:g} reports/s, {count} reports",
-              f"{fixed.rate:.2f} reports/s",
-              f"report p50 {ms(pct(fixed.latencies, 50))}, p99 {ms(pct(fixed.latencies, 99))}")
-    table.row("  each request", "", f"p50 {ms(pct(times, 50))}, p99 {ms(pct(times, 99))}")
-
-    # The final submit alone. Walking a draft costs about a second of server CPU (see the
-    # README), so a few drafts are walked over HTTP and the rest are copies of them in the
-    # database: the same ciphertext under a new id, opened by the same key in the cookie.
-    plan = [(rate, 1) for rate in settings.submit_rates] + [(max(settings.submit_rates), 2)]
+def final_submit(system: bench_system.System, settings: Settings, table: Table,
+                 least: Minimum, extra: int, keep_sending: bool = False) -> Any:
+    """The final submit alone at saturation, with the worker delivering alongside, against the
+    durable minimum. Walking a draft costs far more than sending it, so a few drafts are walked
+    over HTTP and the rest are copies of them in the database: the same ciphertext under a new
+    id, opened by the same key in the cookie. Returns submits/s (and, with `keep_sending`, the
+    send task, with `extra` more drafts ready for it)."""
     saturated = settings.clients * (5 if settings.reports < 100 else 100)
-    needed = sum(int(rate * settings.seconds) for rate, _ in plan) + saturated
+    needed = saturated + extra
     walked: list[tuple[dict[str, str], str]] = []
 
     def prepare(_: int) -> list[Request]:
@@ -537,24 +589,115 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
         return client.log
 
     table.section("Final submit alone (POST /report/send: build, seal, store, enqueue)")
+    saturate(settings.clients, settings.clients, send)  # warm up
     before = system.cpu_by_part()
-    sat = saturate(settings.clients, saturated, send)
+    sat = saturate(settings.clients, saturated - settings.clients, send)
+    time.sleep(1)  # the worker's share of the last submits
     after = system.cpu_by_part()
     table.row(f"saturation, {settings.clients} clients", f"{sat.rate:.0f} submits/s",
               f"p50 {ms(pct(sat.latencies, 50))}, p99 {ms(pct(sat.latencies, 99))}")
-    half = form_rate / 2
-    table.row("  target: at least half the bare form POST",
-              f"{sat.rate:.0f} vs {half:.0f}/s", verdict(sat.rate >= half, ">= 50% of ceiling"))
+    table.row("  ratio to the durable minimum", f"{sat.rate / least.rate:.2f} "
+              f"({sat.rate:.0f} / {least.rate:.0f})", verdict(sat.rate >= 0.6 * least.rate,
+                                                              ">= 0.6"))
     # Where the machine's time went: what a submit costs, part by part, while the worker
-    # delivers alongside. Half the ceiling on these cores is this many ms for everything.
+    # delivers alongside.
     count = len(sat.latencies)
+    total = sat.cpu
     for part in after:
         used = after[part] - before[part]
+        total += used
         table.row(f"  CPU per submit: {part}", f"{used / count * 1000:.2f} ms")
     table.row("  CPU per submit: the load generator", f"{sat.cpu / count * 1000:.2f} ms")
-    budget = (os.cpu_count() or 1) / half * 1000 if half else float("nan")
-    table.row("  CPU per submit that half the ceiling allows", f"{budget:.2f} ms",
-              f"(all parts together, on {os.cpu_count()} cores)")
+    table.row("  CPU per submit, every part", f"{total / count * 1000:.2f} ms",
+              f"durable minimum {least.cpu * 1000:.2f} ms "
+              f"({total / count / least.cpu:.1f} times)")
+    cpu = total / count
+    return (sat.rate, cpu, send) if keep_sending else (sat.rate, cpu)
+
+
+def ratios(table: Table, ceiling: Ceiling, least: Minimum, submit: tuple[float, float],
+           request: tuple[float, float]) -> None:
+    """Throughput ratios, and the same ratios from CPU per item (every process, the load
+    generator too), which a machine busy with other work disturbs less: on a machine whose
+    cores are the limit, throughput goes as one over the CPU an item costs."""
+    table.section("Ratios (one run, the same clients): throughput, and from CPU per item")
+    table.row("durable minimum / bare form POST", f"{least.rate / ceiling.rate:.2f}",
+              f"from CPU {ceiling.cpu / least.cpu:.2f}")
+    table.row("final submit / durable minimum", f"{submit[0] / least.rate:.2f}",
+              f"from CPU {least.cpu / submit[1]:.2f}   "
+              + verdict(submit[0] >= 0.6 * least.rate, ">= 0.6"))
+    table.row("whole report, requests/s / bare form POST", f"{request[0] / ceiling.rate:.2f}",
+              f"from CPU {ceiling.cpu / request[1]:.2f}   "
+              + verdict(request[0] >= 0.3 * ceiling.rate, ">= 0.3"))
+
+
+def measure(system: bench_system.System, settings: Settings, table: Table,
+            ceiling: Ceiling, least: Minimum, ratios_only: bool = False) -> None:
+    form_rate = ceiling.rate
+    if not ratios_only:
+        page_sizes(system, table)
+
+    def report(_: int) -> list[Request]:
+        client = Client(system.port)
+        walk(client)
+        client.close()
+        return client.log
+
+    # Full reports at saturation; memory after every fifth of the run, so that a step (a
+    # table that doubles once) and a slope (a leak) look different in the table.
+    walk_len = len(report(0))
+    saturate(settings.clients, settings.clients, report)  # warm up every web worker
+    samples: dict[int, dict[str, int]] = {}
+    fifth = max(1, settings.reports // 5)
+
+    def sample(percent: int) -> Callable[[], None]:
+        return lambda: samples.__setitem__(percent, memory(system))
+
+    before = system.cpu_by_part()
+    run = saturate(settings.clients, settings.reports, report,
+                   at={fifth * n: sample(20 * n) for n in range(1, 5)})
+    time.sleep(1)  # let the worker finish the last deliveries
+    after = system.cpu_by_part()
+    samples[100] = memory(system)
+    request_rate = len(run.requests) / run.seconds
+    table.section(f"Full report ({walk_len} requests: every GET and POST, the stylesheet once)")
+    table.row(f"saturation, {settings.clients} clients, {settings.reports} reports",
+              f"{run.rate:.2f} reports/s ({len(run.requests) / run.seconds:.0f} requests/s)",
+              f"report p50 {ms(pct(run.latencies, 50))}, p99 {ms(pct(run.latencies, 99))}")
+    request_times = [r.seconds for r in run.requests]
+    table.row("  each request at saturation", "",
+              f"p50 {ms(pct(request_times, 50))}, p99 {ms(pct(request_times, 99))}")
+    table.row("  load generator CPU", f"{run.cpu / run.seconds:.2f} cores of {os.cpu_count()}")
+    table.row("  requests/s, ratio to the bare form POST",
+              f"{request_rate / form_rate:.2f} ({request_rate:.0f} / {form_rate:.0f})",
+              verdict(request_rate >= 0.3 * form_rate, ">= 0.3"))
+    # CPU per wizard request, every server part together; the web worker's share apart, as
+    # that is what a report's steps cost (a step's cost must not grow with the steps before it).
+    requests = len(run.requests)
+    server = sum(after[part] - before[part] for part in after)
+    web = after["web (gunicorn)"] - before["web (gunicorn)"]
+    request_cpu = (server + run.cpu) / requests
+    table.row("  CPU per wizard request, all server parts",
+              f"{server / requests * 1000:.2f} ms",
+              f"web {web / requests * 1000:.2f} ms, load generator "
+              f"{run.cpu / requests * 1000:.2f} ms")
+    if ratios_only:
+        submit_rate, submit_cpu = final_submit(system, settings, table, least, 0)
+        ratios(table, ceiling, least, (submit_rate, submit_cpu), (request_rate, request_cpu))
+        return
+    count = 3 if settings.seconds < 5 else 20
+    fixed = offered(settings.report_rate, count, report)
+    times = [r.seconds for r in fixed.requests]
+    table.row(f"offered {settings.report_rate:g} reports/s, {count} reports",
+              f"{fixed.rate:.2f} reports/s",
+              f"report p50 {ms(pct(fixed.latencies, 50))}, p99 {ms(pct(fixed.latencies, 99))}")
+    table.row("  each request", "", f"p50 {ms(pct(times, 50))}, p99 {ms(pct(times, 99))}")
+
+    plan = [(rate, 1) for rate in settings.submit_rates] + [(max(settings.submit_rates), 2)]
+    offered_count = sum(int(rate * settings.seconds) for rate, _ in plan)
+    submit_rate, submit_cpu, send = final_submit(system, settings, table, least, offered_count,
+                                                 keep_sending=True)
+    ratios(table, ceiling, least, (submit_rate, submit_cpu), (request_rate, request_cpu))
     time.sleep(2)
     delivery_rows: list[tuple[int, float, list[float]]] = []
     for rate, workers in plan:
