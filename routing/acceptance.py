@@ -59,6 +59,7 @@ def accept(
     now: datetime | None = None,
     district: str | None = None,
     status_code_hash: str | None = None,
+    reporter_has_duty: bool = False,
 ) -> Envelope:
     """Seal `document` to the covering service's current key and add the envelope to the session.
 
@@ -83,6 +84,7 @@ def accept(
         created_at=now,
         review_deadline=now + timedelta(days=review_days),
         status_code_hash=status_code_hash,
+        reporter_has_duty=reporter_has_duty,
     )
     session.add(envelope)
     session.flush()
