@@ -100,14 +100,19 @@ def test_a_professional_hears_of_receipt_the_investigation_and_its_outcome_in_nb
     assert "forteller de deg også her om de starter en undersøkelse" in said
 
     sign_in(client, "olsen")
-    row = client.get("/inbox/").get_data(as_text=True)
-    assert "Feedback by" in row and f"/inbox/envelopes/{envelope.id}/feedback" in row
+    row = text(client.get("/inbox/").get_data(as_text=True))
+    # Beside the review deadline, counting down like it: the step owed and its deadline.
+    assert "Feedback by" in row and "Due in 7 days" in row
+    assert f"Confirmation of receipt {deadline:%d.%m.%Y} 23:59 Due in 21 days" in row
     # Before the receipt is confirmed there is nothing to record: acknowledging comes first.
     early = record(client, envelope.id, opened="yes", on=today())
     assert early.status_code == 409
     acknowledge(client, envelope.id)
+    row = text(client.get("/inbox/").get_data(as_text=True))
+    assert f"Was an investigation opened? {deadline:%d.%m.%Y} 23:59" in row
 
     assert record(client, envelope.id, opened="yes", on=today()).status_code == 303
+    assert "When the investigation ends" in text(client.get("/inbox/").get_data(as_text=True))
     _, said = status(app, reference, code, "nb")
     assert "bestemte barnevernet å starte en undersøkelse" in said
     assert "Når undersøkelsen er avsluttet, forteller de deg her innen 3 uker" in said
