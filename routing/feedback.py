@@ -1,5 +1,6 @@
-"""Feedback to reporters, as barnevernsloven requires (§ 13-4 in the 2021 act, old § 6-7 a; the
-rules and their sources are in ../shared/research/domain-norway.md, "Feedback to reporters").
+"""Feedback to reporters, as barnevernsloven requires (old § 6-7 a; § 13-4 in the 2021 act is
+still unverified against Lovdata. The rules and their sources are in
+../shared/research/domain-norway.md, "Feedback to reporters").
 
 Every reporter gets confirmation of receipt within 3 weeks: the team acknowledging the report
 is that confirmation, and the reporter sees it on the status page. A reporter with the duty to
