@@ -14,9 +14,10 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
+from routing import feedback
 from routing.directory import NORWAY
 from routing.envelope_file import ENVELOPE_ID_RE
-from routing.models import Envelope, EnvelopeState
+from routing.models import Envelope, EnvelopeState, Service
 
 VISIBLE_STATES = (
     EnvelopeState.DELIVERED,
@@ -44,6 +45,13 @@ class Row:
     days_left: int | None
     due_soon: bool
     overdue: bool
+    # The next feedback step to the reporter ("receipt", "decision", "outcome" or None: nothing
+    # owed now) and its deadline, counted down like the review deadline (routing/feedback.py).
+    feedback_step: str | None = None
+    feedback_deadline: datetime | None = None
+    feedback_days_left: int | None = None
+    feedback_due_soon: bool = False
+    feedback_overdue: bool = False
 
 
 def _in_inbox(service_id: str) -> ColumnElement[bool]:
@@ -61,7 +69,8 @@ def list_for_service(
     if state is not None:
         query = query.where(Envelope.state == state)
     envelopes = session.scalars(query.order_by(Envelope.created_at.desc(), Envelope.id))
-    return [_row(envelope, now) for envelope in envelopes]
+    service = session.get(Service, service_id)
+    return [_row(envelope, now, service) for envelope in envelopes]
 
 
 def count_not_downloaded(session: Session, service_id: str) -> int:
@@ -78,9 +87,12 @@ def days_left(deadline: datetime, now: datetime) -> int:
     return (deadline.astimezone(NORWAY).date() - now.astimezone(NORWAY).date()).days
 
 
-def _row(envelope: Envelope, now: datetime) -> Row:
+def _row(envelope: Envelope, now: datetime, service: Service | None = None) -> Row:
     acknowledged = envelope.acknowledged_at is not None
     left = None if acknowledged else days_left(envelope.review_deadline, now)
+    steps = feedback.of(envelope, service) if service is not None else None
+    feedback_deadline = steps.deadline if steps is not None else None
+    feedback_left = days_left(feedback_deadline, now) if feedback_deadline is not None else None
     return Row(
         id=envelope.id,
         reference=envelope.reference,
@@ -92,6 +104,12 @@ def _row(envelope: Envelope, now: datetime) -> Row:
         days_left=left,
         due_soon=left is not None and left <= DUE_SOON_DAYS,
         overdue=left is not None and left < 0,
+        feedback_step=steps.next_step if steps is not None else None,
+        feedback_deadline=feedback_deadline,
+        feedback_days_left=feedback_left,
+        feedback_due_soon=feedback_left is not None
+        and feedback_left < feedback.REMIND_WORKING_DAYS,
+        feedback_overdue=feedback_left is not None and feedback_left < 0,
     )
 
 

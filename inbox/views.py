@@ -299,4 +299,4 @@ def oslo_time(value: datetime | None) -> str:
     return value.astimezone(NORWAY).strftime("%d.%m.%Y %H:%M") if value else ""
 
 
-from inbox import opening  # noqa: E402, F401  (its route is on this blueprint)
+from inbox import feedback_views, opening  # noqa: E402, F401  (their routes are on this blueprint)

@@ -128,11 +128,15 @@ def send() -> Any:
             saved.form.form_errors.append(_expired_message())
         return _render_step("check", draft, saved.form), 422
     reporter_type = journey.reporter_type(draft.answers)
+    # The receipt tells an anonymous reporter that the status page is their only way to hear.
+    anonymous = reporter_type == "private" and journey.answer(
+        draft.answers, "anonymity", "anonymity") == "anonymous"
     try:
         envelope = wizard.send(
             session, draft, language=str(get_locale()), review_days=config().review_days
         )
-        draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or ""}
+        draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or "",
+                      "anonymous": anonymous}
         _save(draft)
         session.commit()
     except StaleDraft:
@@ -174,6 +178,7 @@ def receipt() -> Any:
         sent_at=format_datetime(envelope.created_at, "medium"),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
+        anonymous=bool(draft.sent.get("anonymous")),
         status_code=draft.sent.get("status_code"),
         delivered_at=_when(envelope.delivered_at),
         acknowledged_at=_when(envelope.acknowledged_at),
@@ -199,9 +204,20 @@ def status() -> Any:
                                form_errors=True), 422
     found = receipt_status.look_up(db_session(), form.reference.data or "", form.code.data or "")
     times = {"sent": _when(found.sent_at), "delivered": _when(found.delivered_at),
-             "acknowledged": _when(found.acknowledged_at)} if found else {}
+             "acknowledged": _when(found.acknowledged_at),
+             **_feedback_dates(found)} if found else {}
     return render_template("intake/status.html", form=form, status=found, times=times,
                            not_found=found is None), 200 if found else 404
+
+
+def _feedback_dates(found: receipt_status.ReportStatus) -> dict[str, str | None]:
+    """The feedback's dates as the reporter reads them: days, in their language's long form."""
+    def day(value: Any) -> str | None:
+        return format_date(value, "long") if value is not None else None
+
+    deadline = found.feedback_deadline
+    return {"feedback_by": day(deadline.astimezone(NORWAY).date() if deadline else None),
+            "decided": day(found.decided_on), "ended": day(found.ended_on)}
 
 
 @blueprint.post("/report/delete")

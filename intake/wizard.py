@@ -427,6 +427,9 @@ def send(
     envelope = accept(
         session, report.encode(document), number, review_days=review_days, now=now,
         district=journey.district(counted), status_code_hash=status_code.digest,
+        # The law owes a professional more feedback (routing/feedback.py); the one fact about
+        # the reporter kept outside the sealed report.
+        reporter_has_duty=journey.reporter_type(counted) == "professional",
     )
     draft.answers = {}
     draft.done = []

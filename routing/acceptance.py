@@ -79,6 +79,7 @@ def accept(
     now: datetime | None = None,
     district: str | None = None,
     status_code_hash: str | None = None,
+    reporter_has_duty: bool = False,
 ) -> Envelope:
     """Seal `document` to the covering service's current key and add the envelope to the session.
 
@@ -104,6 +105,7 @@ def accept(
         "review_deadline": now + timedelta(days=review_days),
         "delivery_attempts": 0,
         "status_code_hash": status_code_hash,
+        "reporter_has_duty": reporter_has_duty,
     }
     insert = _INSERTS.get(session.get_bind().dialect.name)
     if insert is None:  # another database: look before inserting

@@ -151,14 +151,14 @@ def list_keys(service_id: str) -> None:
 
 @routing_cli.command("status")
 def show_status() -> None:
-    """Per service: envelopes per state, each channel's delivered, pending and failed, and the
-    oldest report nobody has acknowledged (how old, and its envelope id); the most urgent first.
-    Ids and counts only."""
+    """Per service: envelopes per state, each channel's delivered, pending and failed, the
+    oldest report nobody has acknowledged (how old, and its envelope id), and how many reports'
+    feedback to the reporter is overdue; the most urgent first. Ids and counts only."""
     from database import utcnow
 
     now = utcnow()
     with database().session() as session:
-        statuses = operations.status_by_service(session)
+        statuses = operations.status_by_service(session, now)
     if not statuses:
         click.echo("No envelopes.")
     for status in statuses:
@@ -177,6 +177,7 @@ def show_status() -> None:
             click.echo(f"  oldest unacknowledged: {operations.age(oldest, now)} old (received "
                        f"{oldest.isoformat(timespec='minutes')}, "
                        f"envelope {status.oldest_unacknowledged_id})")
+        click.echo(f"  feedback to reporters overdue: {status.feedback_overdue}")
 
 
 @routing_cli.command("worker")

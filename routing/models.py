@@ -57,6 +57,9 @@ class Service(Base):
     api_token_hash: Mapped[str | None] = mapped_column(String(64))
     # Last, as migration 0004 added it.
     push_secret_env: Mapped[str | None] = mapped_column(String(100))
+    # The service's own case system tells reporters about their reports (the services file's
+    # handles_feedback): the inbox then neither asks for feedback steps nor reminds of them.
+    handles_feedback: Mapped[bool] = mapped_column(default=False)
 
     coverage: Mapped[list[Coverage]] = relationship(back_populates="service")
     keys: Mapped[list[ServiceKey]] = relationship(back_populates="service")
@@ -148,6 +151,18 @@ class Envelope(Base):
     # The reporter's way back to the report's status (routing/receipt_status.py): a hash of the
     # code shown once on the receipt. Nullable: envelopes from before the code have none.
     status_code_hash: Mapped[str | None] = mapped_column(String(64))
+    # Feedback to the reporter (barnevernsloven, see routing/feedback.py): only what the status
+    # page shows, dates and the two outcomes, never a message. Whether the reporter has the
+    # duty to report (a professional): the law owes only them the investigation steps.
+    reporter_has_duty: Mapped[bool] = mapped_column(default=False)
+    # Whether an investigation was opened (False: closed without one, "henlagt"), and the date.
+    investigation_opened: Mapped[bool | None]
+    investigation_decided_on: Mapped[date | None] = mapped_column(Date)
+    # How an opened investigation ended: "closed" or "followed-up", and the date it ended.
+    investigation_outcome: Mapped[str | None] = mapped_column(String(16))
+    investigation_ended_on: Mapped[date | None] = mapped_column(Date)
+    # When the team was mailed that this report's feedback deadline is near; once.
+    feedback_reminded_at: Mapped[datetime | None]
 
 
 class ChannelState(enum.StrEnum):

@@ -1,4 +1,8 @@
-"""E-mail to intake teams: new reports arrived, reports lie unopened, reports are not acknowledged.
+"""E-mail to intake teams: new reports arrived, reports lie unopened, reports are not acknowledged,
+feedback to reporters is due within five working days (routing/feedback.py).
+
+Every mail to a team also names how many feedback deadlines fall within the next five working
+days and how many have passed, with the earliest.
 
 A mail says how many, for which service, the oldest review deadline and where the inbox is; never
 anything from a report (the reports stay sealed; nothing here opens them). Each envelope is
@@ -8,6 +12,7 @@ committed only after the SMTP server has accepted the mail.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from config import Config
 from database import utcnow
-from routing import mail
+from routing import feedback, mail
 from routing.delivery import in_inbox
 from routing.housekeeping import Task
 from routing.models import Envelope, Service
@@ -30,6 +35,7 @@ log = logging.getLogger(__name__)
 ARRIVAL = "arrival"
 REMINDER = "reminder"
 ESCALATION = "escalation"
+FEEDBACK = "feedback"
 
 REMIND_AFTER = timedelta(hours=24)
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
@@ -38,6 +44,7 @@ _MARKS: dict[str, InstrumentedAttribute[datetime | None]] = {
     ARRIVAL: Envelope.notified_at,
     REMINDER: Envelope.reminded_at,
     ESCALATION: Envelope.escalated_at,
+    FEEDBACK: Envelope.feedback_reminded_at,
 }
 
 
@@ -52,6 +59,8 @@ class Notice:
     envelope_ids: tuple[str, ...]
     oldest_review_deadline: datetime
     to_fallback: bool = False
+    # The service's feedback deadlines near and passed, named in every mail to the team.
+    feedback_due: feedback.DueSummary | None = None
 
     @property
     def count(self) -> int:
@@ -92,11 +101,25 @@ def due_notifications(session: Session, now: datetime | None = None) -> list[Not
         )
         if now > acknowledgement_deadline(envelope.created_at)
     ]
-    return [
+    # Once per report, when its feedback deadline comes within five working days (or has
+    # passed by the time it reached the inbox).
+    feedback_due = _due(
+        session,
+        feedback.due_soon_condition(now),
+        Envelope.feedback_reminded_at.is_(None),
+    )
+    notices = [
         *_group(ARRIVAL, arrived),
         *_group(REMINDER, unopened),
         *_group(ESCALATION, unacknowledged),
+        *_group(FEEDBACK, feedback_due),
     ]
+    summaries: dict[str, feedback.DueSummary] = {}
+    for notice in notices:
+        if notice.service_id not in summaries:
+            summaries[notice.service_id] = feedback.due_summary(session, notice.service_id, now)
+    return [dataclasses.replace(notice, feedback_due=summaries[notice.service_id])
+            for notice in notices]
 
 
 def acknowledgement_deadline(received_at: datetime) -> datetime:
@@ -151,11 +174,13 @@ def compose(notice: Notice, config: Config, now: datetime | None = None) -> Emai
     assert notice.to is not None
     subject, lines = _TEXTS[notice.kind](notice)
     inbox_url = config.public_base_url.rstrip("/") + "/inbox/"
+    review = ([] if notice.kind == FEEDBACK else
+              ["", f"Eldste frist for vurdering: {_oslo(notice.oldest_review_deadline)}."])
     body = "\n".join(
         [
             *lines,
-            "",
-            f"Eldste frist for vurdering: {_oslo(notice.oldest_review_deadline)}.",
+            *review,
+            *_feedback_lines(notice.feedback_due),
             "",
             "Logg inn i innboksen for å laste ned og lese meldingene:",
             inbox_url,
@@ -199,10 +224,32 @@ def _escalation(notice: Notice) -> tuple[str, list[str]]:
     return f"Ikke bekreftet mottatt: {reports} til {notice.service_name}", lines
 
 
+def _feedback(notice: Notice) -> tuple[str, list[str]]:
+    return f"Frist for tilbakemelding til melder nærmer seg: {notice.service_name}", [
+        f"{notice.service_name} har meldinger der fristen for tilbakemelding til melderen "
+        f"(bekreftelse på mottatt melding, og til meldepliktige om det er åpnet undersøkelse) "
+        f"er innen {feedback.REMIND_WORKING_DAYS} virkedager eller passert."
+    ]
+
+
+def _feedback_lines(summary: feedback.DueSummary | None) -> list[str]:
+    """Counts and the earliest deadline; no references, as the rest of the mail."""
+    if summary is None or summary.earliest is None:
+        return []
+    return [
+        "",
+        f"Tilbakemelding til melder (frist {feedback.WEEKS} uker etter barnevernsloven):",
+        f"- frist innen {feedback.REMIND_WORKING_DAYS} virkedager: {summary.soon}",
+        f"- frist passert: {summary.overdue}",
+        f"- tidligste frist: {_oslo(summary.earliest)}",
+    ]
+
+
 _TEXTS: dict[str, Callable[[Notice], tuple[str, list[str]]]] = {
     ARRIVAL: _arrival,
     REMINDER: _reminder,
     ESCALATION: _escalation,
+    FEEDBACK: _feedback,
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Integer, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from database import utcnow
+from routing import feedback
 from routing.delivery import in_inbox
 from routing.models import ChannelDelivery, ChannelState, Envelope, EnvelopeState, Service
 
@@ -40,15 +41,17 @@ class ServiceStatus:
     channels: dict[str, ChannelCounts] = field(default_factory=dict)
     oldest_unacknowledged: datetime | None = None
     oldest_unacknowledged_id: str | None = None
+    # Reports whose feedback to the reporter is past its deadline (routing/feedback.py).
+    feedback_overdue: int = 0
 
 
 def _sum(condition):  # type: ignore[no-untyped-def]
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
 
-def status_by_service(session: Session) -> list[ServiceStatus]:
-    """Services that have any envelope, with counts per state and per channel; the most urgent
-    (the oldest unacknowledged report) first."""
+def status_by_service(session: Session, now: datetime | None = None) -> list[ServiceStatus]:
+    """Services that have any envelope, with counts per state and per channel and the reports
+    whose feedback is overdue; the most urgent (the oldest unacknowledged report) first."""
     rows = session.execute(
         select(Envelope.service_id, Envelope.state, func.count())
         .group_by(Envelope.service_id, Envelope.state)
@@ -115,6 +118,9 @@ def status_by_service(session: Session) -> list[ServiceStatus]:
         if status.oldest_unacknowledged_id is None:
             status.oldest_unacknowledged, status.oldest_unacknowledged_id = created_at, envelope_id
 
+    for service_id, count in feedback.overdue_by_service(session, now).items():
+        statuses[service_id].feedback_overdue = count
+
     far_future = datetime.max.replace(tzinfo=utcnow().tzinfo)
     return sorted(statuses.values(),
                   key=lambda s: (s.oldest_unacknowledged or far_future, s.service_id))
@@ -156,12 +162,15 @@ def health(
     ) or 0
     oldest = session.scalar(
         select(func.min(Envelope.created_at)).where(Envelope.state.in_(UNACKNOWLEDGED)))
+    feedback_overdue = feedback.count_overdue(session, now)
     return {
-        "status": "ok" if not (stuck or failed or failed_pushes or overdue) else "attention",
+        "status": "ok" if not (stuck or failed or failed_pushes or overdue or feedback_overdue)
+        else "attention",
         "stuck_in_accepted": stuck,
         "failed": failed,
         "failed_pushes": failed_pushes,
         "past_review_deadline": overdue,
+        "past_feedback_deadline": feedback_overdue,
         "oldest_unacknowledged_seconds": (
             max(0, int((now - oldest).total_seconds())) if oldest is not None else None),
     }
@@ -176,10 +185,11 @@ def service_detail(session: Session, now: datetime | None = None) -> list[dict[s
             "service_id": status.service_id,
             "states": dict(sorted(status.counts.items())),
             "channels": {name: counts.as_dict() for name, counts in status.channels.items()},
+            "past_feedback_deadline": status.feedback_overdue,
             "oldest_unacknowledged": None if status.oldest_unacknowledged is None else {
                 "envelope_id": status.oldest_unacknowledged_id,
                 "age_seconds": max(0, int((now - status.oldest_unacknowledged).total_seconds())),
             },
         }
-        for status in status_by_service(session)
+        for status in status_by_service(session, now)
     ]

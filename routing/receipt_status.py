@@ -1,7 +1,8 @@
 """What a reporter may learn about their report later: when it was sent, when it reached the
-service, and when the service confirmed receiving it. Nothing else, and only with the reference
-and the code shown once on the receipt: the reference alone is printed on paper and said on the
-phone, so it must not be enough.
+service, when the service confirmed receiving it, and, for a professional reporter, the law's
+feedback on the investigation (routing/feedback.py): dates and outcomes. Nothing else, and only
+with the reference and the code shown once on the receipt: the reference alone is printed on
+paper and said on the phone, so it must not be enough.
 
 The code is random (60 bits, in an alphabet without look-alike letters); only its SHA-256 is
 kept. A fast hash is enough for a random secret of that size, and the look-up is rate-limited
@@ -14,11 +15,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from routing import feedback
 from routing.models import Envelope, Service
 
 # No 0/O, 1/I/L, 5/S, 2/Z: a code read from a printout or over the phone survives.
@@ -35,6 +37,14 @@ class ReportStatus:
     sent_at: datetime
     delivered_at: datetime | None
     acknowledged_at: datetime | None
+    # The feedback the law gives this reporter; a private reporter's stops at the receipt.
+    professional: bool = False
+    handled_by_service: bool = False
+    feedback_deadline: datetime | None = None
+    investigation_opened: bool | None = None
+    decided_on: date | None = None
+    outcome: str | None = None
+    ended_on: date | None = None
 
 
 def _digest(code: str) -> str:
@@ -74,5 +84,17 @@ def look_up(session: Session, reference: str, code: str) -> ReportStatus | None:
     if row is None or expected is None or not matches:
         return None
     envelope, service = row
-    return ReportStatus(envelope.reference, service.name, service.phone or "",
-                        envelope.created_at, envelope.delivered_at, envelope.acknowledged_at)
+    steps = feedback.of(envelope, service)
+    professional = steps.professional
+    return ReportStatus(
+        envelope.reference, service.name, service.phone or "", envelope.created_at,
+        envelope.delivered_at, envelope.acknowledged_at,
+        professional=professional,
+        handled_by_service=steps.handled_by_service,
+        feedback_deadline=steps.receipt_deadline,
+        # Never shown to a private reporter, whatever the row says: the law gives them no more.
+        investigation_opened=steps.investigation_opened if professional else None,
+        decided_on=steps.decided_on if professional else None,
+        outcome=steps.outcome if professional else None,
+        ended_on=steps.ended_on if professional else None,
+    )

@@ -16,7 +16,8 @@ from routing.services_file.model import Link, ServiceEntry, ServicesFile, descri
 
 # A service's fields the file sets, compared by name (a push URL may carry something nobody
 # should see in a log, so a change is told by the field's name only).
-SERVICE_SETTINGS = ("name", "phone", "email", "fallback_email", "push_url", "push_secret_env")
+SERVICE_SETTINGS = ("name", "phone", "email", "fallback_email", "push_url", "push_secret_env",
+                    "handles_feedback")
 
 
 @dataclass

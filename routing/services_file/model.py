@@ -72,6 +72,8 @@ class ServiceEntry:
     # the worker holds the secret. Both or neither.
     push_url: str | None = None
     push_secret_env: str | None = None
+    # The service's case system gives reporters their feedback; the inbox does not ask for it.
+    handles_feedback: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from routing.services_file.model import (
 
 NUMBER_CHANGES_FILE = "municipality_number_changes_2024.csv"
 SERVICE_FIELDS = (
-    "id", "name", "phone", "email", "fallback_email", "push_url", "push_secret_env", "coverage",
+    "id", "name", "phone", "email", "fallback_email", "push_url", "push_secret_env",
+    "handles_feedback", "coverage",
 )
 COVERAGE_FIELDS = ("municipality", "districts", "from", "to")
 UNCOVERED_FIELDS = ("municipalities", "all_others", "reason")
@@ -175,6 +176,10 @@ class _Reader:
             for key in ("email", "fallback_email")
         )
         push_url, push_secret_env = self.push(where, raw)
+        handles_feedback = raw.get("handles_feedback", False)
+        if not isinstance(handles_feedback, bool):
+            self.problems.add(f"{where}: handles_feedback must be true or false, without quotes")
+            handles_feedback = False
         raw_coverage = raw.get("coverage")
         if not _is_table_list(raw_coverage) or not raw_coverage:
             self.problems.add(
@@ -199,6 +204,7 @@ class _Reader:
             tuple(links),
             push_url,
             push_secret_env,
+            handles_feedback,
         )
 
     def text(

@@ -60,8 +60,9 @@ def test_a_stranger_is_sent_to_sign_in_from_every_inbox_route_but_sign_in(app, c
             assert response.status_code in (302, 303), (method, url, response.status_code)
             assert response.location.startswith("/inbox/login"), (method, url)
             checked.append(rule.endpoint)
-    assert {"inbox.index", "inbox.download", "inbox.acknowledge", "inbox.logout", "inbox.code",
-            "inbox.enrol", "inbox.admin.user_list", "inbox.admin.audit_csv"} <= set(checked)
+    assert {"inbox.index", "inbox.download", "inbox.acknowledge", "inbox.feedback_page",
+            "inbox.logout", "inbox.code", "inbox.enrol", "inbox.admin.user_list",
+            "inbox.admin.audit_csv"} <= set(checked)
     with database.session() as session:
         untouched = session.get(Envelope, envelope.id)
         assert untouched.state == EnvelopeState.DELIVERED and untouched.downloaded_at is None
@@ -119,7 +120,7 @@ def test_every_route_with_a_report_id_answers_404_for_another_services_report(ap
         response = client.open(url, method=method, data={"csrf_token": token})
         assert response.status_code == 404, (method, url, response.status_code)
         checked.append(rule.endpoint)
-    assert {"inbox.download", "inbox.acknowledge"} <= set(checked)
+    assert {"inbox.download", "inbox.acknowledge", "inbox.feedback_page"} <= set(checked)
     assert all(envelope_id != bergen.id for _, _, envelope_id in audit_actions(database))
 
 

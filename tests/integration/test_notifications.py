@@ -521,3 +521,71 @@ def test_a_report_whose_delivery_failed_is_announced_reminded_and_escalated_like
     assert run(db, config, oslo(2027, 3, 4, 0, 0, 1)) == 1  # Wednesday is over
     assert [str(m["To"]) for m in escalations(mail_server.take())] == [BERGEN_FALLBACK]
     assert envelope(db, envelope_id).state == "failed"
+
+
+# --- feedback to reporters ---------------------------------------------------------------------
+
+
+def professional(db: Database, envelope_id: str) -> None:
+    with db.session() as session:
+        session.get_one(Envelope, envelope_id).reporter_has_duty = True
+
+
+def test_feedback_deadlines_within_five_working_days_are_mailed_once_and_named_when_passed(
+    db, config, mail_server, bergen
+):
+    monday = oslo(2027, 3, 1, 9, 0)  # feedback due by the end of Monday 22 March
+    waiting = arrive(db, BERGEN_NUMBER, monday)
+    professional(db, waiting)
+    told = arrive(db, BERGEN_NUMBER, monday)  # a private reporter's: receipt only
+    assert run(db, config, monday + timedelta(minutes=5)) == 1  # the arrival mail
+    mail_server.take()
+    acknowledge_at(db, waiting, oslo(2027, 3, 2, 8, 0))
+    acknowledge_at(db, told, oslo(2027, 3, 2, 8, 0))
+
+    # Friday 12 March: the deadline is six working days away.
+    assert run(db, config, oslo(2027, 3, 12, 10, 0)) == 0
+    assert mail_server.take() == []
+
+    assert run(db, config, oslo(2027, 3, 15, 8, 0)) == 1
+    [reminder] = mail_server.take()
+    assert reminder["To"] == BERGEN_TEAM
+    assert reminder["Subject"] == (
+        "Frist for tilbakemelding til melder nærmer seg: Barneverntjenesten i Bergen")
+    text = body(reminder)
+    assert "- frist innen 5 virkedager: 1" in text and "- frist passert: 0" in text
+    assert "- tidligste frist: 22.03.2027 kl. 23:59" in text
+    assert INBOX_URL in text
+    assert envelope(db, waiting).feedback_reminded_at == oslo(2027, 3, 15, 8, 0)
+    assert envelope(db, told).feedback_reminded_at is None
+    assert run(db, config, oslo(2027, 3, 16, 8, 0)) == 0
+
+    # Once passed, every mail the team gets names it.
+    arrive(db, BERGEN_NUMBER, oslo(2027, 3, 23, 9, 0))
+    assert run(db, config, oslo(2027, 3, 23, 9, 5)) == 1
+    [arrival] = mail_server.messages
+    assert "1 ny bekymringsmelding" in str(arrival["Subject"])
+    assert "- frist passert: 1" in body(arrival)
+    assert_nothing_from_the_reports(mail_server)
+
+
+def test_a_service_whose_case_system_gives_feedback_gets_no_feedback_reminder(
+    db, config, mail_server, bergen
+):
+    with db.session() as session:
+        session.get_one(Service, "bergen").handles_feedback = True
+    waiting = arrive(db, BERGEN_NUMBER, oslo(2027, 3, 1, 9, 0))
+    professional(db, waiting)
+    acknowledge_at(db, waiting, oslo(2027, 3, 1, 9, 1))
+    assert run(db, config, oslo(2027, 3, 30, 8, 0)) == 0
+    assert mail_server.take() == []
+
+
+def test_feedback_is_overdue_from_the_first_moment_after_the_norwegian_deadline_day(db, bergen):
+    from routing import feedback
+
+    # 23:30 on 10 March 2027 in Oslo, before summer time: due by the end of 31 March (CEST).
+    arrive(db, BERGEN_NUMBER, oslo(2027, 3, 10, 23, 30))
+    with db.session() as session:
+        assert feedback.count_overdue(session, oslo(2027, 3, 31, 23, 59, 59)) == 0
+        assert feedback.count_overdue(session, oslo(2027, 4, 1, 0, 0, 1)) == 1

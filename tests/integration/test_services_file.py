@@ -277,6 +277,20 @@ def test_a_push_endpoint_is_loaded_with_the_name_of_its_secrets_variable_never_t
     assert push_settings(db, "bergen") == (None, None, None)
 
 
+def test_a_service_whose_case_system_gives_feedback_says_so_and_can_change_its_mind(db, tmp_path):
+    own = write(tmp_path, service("bergen", (BERGEN, "2024-01-01"),
+                                  extra="handles_feedback = true\n"),
+                REST_UNCOVERED, name="own.toml")
+    load(db, own)
+    with db.session() as session:
+        assert session.get_one(Service, "bergen").handles_feedback
+    summary = load(db, write(tmp_path, service("bergen", (BERGEN, "2024-01-01")), REST_UNCOVERED,
+                             name="ours.toml"))
+    assert summary.services_changed == ['"bergen" Barneverntjenesten bergen: handles_feedback']
+    with db.session() as session:
+        assert not session.get_one(Service, "bergen").handles_feedback
+
+
 @pytest.mark.parametrize("slip", ['push_secret = "hemmelig-9f2c"\n' + SECRET_ENV,
                                   'push_secret_env = "hemmelig-9f2c"\n'])
 def test_a_secret_written_in_the_file_is_refused_without_repeating_it(db, tmp_path, slip):
@@ -497,6 +511,11 @@ REFUSALS = {
         (service("oslo", (OSLO, "2024-01-01")), district_service("bydel", ["030100"]),
          REST_UNCOVERED),
         ["district 030100: 00 stands for the whole municipality"],
+    ),
+    "handles_feedback in quotes": (
+        (service("bergen", (BERGEN, "2024-01-01"), extra='handles_feedback = "yes"\n'),
+         REST_UNCOVERED),
+        ['service "bergen": handles_feedback must be true or false, without quotes'],
     ),
     "a secret's variable that is not a variable name": (
         (service("bergen", (BERGEN, "2024-01-01"),
