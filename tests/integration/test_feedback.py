@@ -237,3 +237,8 @@ def test_overdue_feedback_is_counted_for_operators_and_health_unless_the_service
     body = app.test_client().get("/health").get_json()
     assert body["past_feedback_deadline"] == expected
     assert "oslo" not in str(body)  # whole-system figures only
+    output = app.test_cli_runner().invoke(args=["routing", "status"]).output
+    assert f"feedback to reporters overdue: {expected}" in output
+    detail = app.test_client().get("/health/services").get_json()["services"]
+    assert [s["past_feedback_deadline"] for s in detail if s["service_id"] == "oslo"] == [
+        expected]
