@@ -700,6 +700,7 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
     ratios(table, ceiling, least, (submit_rate, submit_cpu), (request_rate, request_cpu))
     time.sleep(2)
     delivery_rows: list[tuple[int, float, list[float]]] = []
+    table.section("Final submit at a fixed rate (the worker delivering alongside)")
     for rate, workers in plan:
         while len(system.workers) < workers:
             system.start_worker()
