@@ -16,7 +16,7 @@ from database import Database
 from inbox.auth import create_user
 from inbox.models import IntakeUser
 from routing import directory
-from routing.demo import create_demo_services, demo_service_id
+from routing.demo import PROGRESS_EVERY, Progress, create_demo_services
 from routing.models import Service
 
 demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
@@ -39,15 +39,25 @@ def demo_setup() -> None:
             summary = directory.load(session)
             click.echo(f"Loaded {summary.municipalities} municipalities, "
                        f"{summary.postal_codes} postal codes.")
+
+    def progress(what: str) -> Progress:
+        def report(done: int, total: int) -> None:
+            click.echo(f"  {what}: {done} of {total}")
+        return report
+
     with database.session() as session:
-        created = create_demo_services(session, settings.var_dir / "demo-keys")
+        created = create_demo_services(session, settings.var_dir / "demo-keys",
+                                       progress("demo services and key files"))
         if created:
             click.echo(f"Created {created} demo services with keys.")
     with database.session() as session:
         users = set(session.scalars(select(IntakeUser.username)))
         services = session.scalars(select(Service.id).where(Service.is_demo.is_(True))).all()
-        for service_id in services:
+        missing = [service_id for service_id in services if service_id not in users]
+        report = progress("demo users")
+        for done, service_id in enumerate(missing, start=1):
+            # The username is the service's id: demo-0301, demo-030101 (a district of Oslo).
             number = service_id.removeprefix("demo-")
-            if f"demo-{number}" not in users:
-                create_user(session, f"demo-{number}", f"demo-password-{number}",
-                            demo_service_id(number))
+            create_user(session, service_id, f"demo-password-{number}", service_id, demo=True)
+            if done % PROGRESS_EVERY == 0 or done == len(missing):
+                report(done, len(missing))
