@@ -48,6 +48,8 @@ class ReporterTypeForm(StepForm):
 
 
 class LocationForm(StepForm):
+    # Svalbard or Jan Mayen when the postal code given is there (set by validation).
+    outside_area: str | None = None
     postal_code = StringField(
         _l("What is the postal code where the child lives?"),
         description=_l("4 digits, for example 0150. The report goes to the child welfare "
@@ -83,6 +85,9 @@ class LocationForm(StepForm):
                 "postal code of the child's home, or choose the municipality from the list",
                 code=code))
         if found.kind is PostalCodeKind.NOT_A_MUNICIPALITY:
+            # The page then offers its own way on to the list, keeping the postal code: the
+            # reporter knows it, so "I do not know the postal code" would be untrue.
+            self.outside_area = found.place
             raise ValidationError(_l(
                 "%(code)s is on %(place)s, which is not a municipality. Choose from the list the "
                 "municipality where the child's family is registered", code=code,
@@ -132,7 +137,13 @@ class MunicipalityForm(StepForm):
         return self.context.answers.get("location", {}).get("mode") == "where_was"
 
     def adapt(self, reporter_type: str | None) -> None:
-        if self._where_was:
+        if journey.outside_area(self.context.answers):
+            # Svalbard and Jan Mayen are not municipalities: the report goes to the
+            # municipality where the family is registered (routing/directory.py).
+            self.municipality.label.text = (
+                _l("Which municipality is your family registered in?") if reporter_type == "child"
+                else _l("Which municipality is the child's family registered in?"))
+        elif self._where_was:
             self.municipality.label.text = _l(
                 "Which municipality was the child in when you became worried?")
             self.municipality.description = _l(

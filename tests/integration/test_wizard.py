@@ -121,6 +121,46 @@ def test_postal_codes_that_are_not_homes_or_not_municipalities_are_explained(wiz
     wizard.answer("location", {"postal_code": " 0 150 "})
 
 
+def test_a_child_on_svalbard_keeps_its_postal_code_and_the_report_says_where_it_lives(
+    wizard, database, oslo
+):
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": "private"})
+    refused = wizard.answer("location", {"postal_code": "9170"}, expect=422)
+    # Its own way on to the list, not "I do not know the postal code": they know it.
+    assert 'value="outside-municipality"' in refused.html
+    assert "Velg kommunen fra listen" in refused.html
+    wizard.answer("location", {"postal_code": "9170", "action": "outside-municipality"})
+    page = wizard.transport.get("/report/municipality")
+    assert "Hvilken kommune er familien til barnet registrert i?" in page.html
+    wizard.answer("municipality", {"municipality": "0301"})
+    wizard.answer("anonymity", {"anonymity": "anonymous"})
+    wizard.answer("child-1-name", {"name": "Ola"})
+    wizard.answer("child-1-age", {"age": "8"})
+    wizard.answer("child-1-address", {"address": "Vei 230"})
+    wizard.answer("child-1-relation", {"relation": "neighbour"})
+    wizard.answer("children", {"add_another": "no"})
+    for step in ("parents", "topics"):
+        wizard.answer(step, {})
+    wizard.answer("concern", {"description": "Bekymret."})
+    for step in ("source", "timing", "child-views", "interpreter"):
+        wizard.answer(step, {})
+    check = wizard.transport.get("/report/check")
+    assert ">9170<" in re.sub(r"<bdi[^>]*>|</bdi>|<span[^>]*>|</span>", "", check.html)
+    wizard.send()
+    location = opened_report(database, oslo)["location"]
+    assert location["found_by"] == "lives_on_svalbard"
+    assert location["postal_code"] == "9170" and location["municipality_number"] == "0301"
+
+
+def test_the_svalbard_way_to_the_list_is_not_taken_for_a_postal_code_elsewhere(wizard):
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": "private"})
+    # The server looks the code up again: a code in a municipality goes the ordinary way.
+    page = wizard.answer("location", {"postal_code": "0150", "action": "outside-municipality"})
+    assert page.location.endswith("/report/location-confirm")
+
+
 def test_a_step_not_yet_reachable_redirects_to_the_next_unanswered_one(client, wizard):
     wizard.answer("emergency", {"answer": "no"})
     response = client.get("/report/concern")

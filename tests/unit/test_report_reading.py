@@ -23,6 +23,7 @@ from inbox.fiks_export import CannotExport, to_fiks_v2
 from inbox.report_labels import table, words
 from inbox.report_outline import outline, reveal
 from inbox.report_text import render_text
+from intake import journey
 from intake.forms.child import RELATIONS, ChildToldForm
 from intake.forms.concern import (
     SOURCES,
@@ -69,6 +70,10 @@ def location_paths() -> dict[str, dict[str, dict[str, Any]]]:
         "reporter_municipality": {
             "location": {"mode": "where_was"}, "municipality": {"municipality": "unknown"},
             "own-municipality": {"municipality": "0301", "receiving": "yes"}},
+        "lives_on_svalbard": {**listed, "location": {
+            "mode": "list", "postal_code_normalised": "9170", "area": "Svalbard"}},
+        "lives_on_jan_mayen": {**listed, "location": {
+            "mode": "list", "postal_code_normalised": "8099", "area": "Jan Mayen"}},
         "district": {"location-confirm": {"confirmed": "yes", "receiving": "yes",
                                           "districts": ["030101"]},
                      "district": {"district": "030101", "municipality": "0301",
@@ -117,7 +122,8 @@ def test_the_schemas_codes_are_the_choices_the_wizard_offers():
         "anonymity": choices(AnonymityForm.anonymity),
         "child_in_danger_now": choices(EmergencyForm.answer),
         "location.found_by": ["postal_code", "chosen_from_list", "where_the_child_was",
-                              "reporter_municipality"],
+                              "reporter_municipality",
+                              *journey.OUTSIDE_MUNICIPALITIES.values()],
         "children[].relation": [choice.value for choice in RELATIONS],
         "children[].told": choices(ChildToldForm.told),
         "parents.told": choices(ParentsToldForm.told),
