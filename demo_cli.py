@@ -17,7 +17,7 @@ from inbox.auth import create_user
 from inbox.models import IntakeUser
 from routing import directory
 from routing.demo import PROGRESS_EVERY, Progress, create_demo_services
-from routing.models import Service
+from routing.models import District, Service
 
 demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
 
@@ -25,7 +25,8 @@ demo_cli = AppGroup("demo", help="Development data: demo services, keys and user
 @demo_cli.command("setup")
 def demo_setup() -> None:
     """Migrate the schema, load the directory, and add what is missing of the demo data: a service,
-    a key (file under var/demo-keys/) and a user for every municipality."""
+    a key (file under var/demo-keys/) and a user for every municipality and every district the
+    directory names."""
     settings: Config = current_app.extensions["config"]
     if settings.is_production:
         raise click.ClickException("demo data is for development only")
@@ -35,10 +36,12 @@ def demo_setup() -> None:
     except dbcli.UnversionedDatabase as error:
         raise click.ClickException(str(error)) from None
     with database.session() as session:
-        if session.scalar(select(func.count()).select_from(Service)) == 0:
+        # Also when the districts are missing: a database made before they were loaded.
+        if (session.scalar(select(func.count()).select_from(Service)) == 0
+                or session.scalar(select(func.count()).select_from(District)) == 0):
             summary = directory.load(session)
             click.echo(f"Loaded {summary.municipalities} municipalities, "
-                       f"{summary.postal_codes} postal codes.")
+                       f"{summary.postal_codes} postal codes, {summary.districts} districts.")
 
     def progress(what: str) -> Progress:
         def report(done: int, total: int) -> None:

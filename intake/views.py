@@ -127,11 +127,14 @@ def send() -> Any:
             saved.form.form_errors.append(_expired_message())
         return _render_step("check", draft, saved.form), 422
     reporter_type = journey.reporter_type(draft.answers)
+    # The receipt names the district the report went to; the answers are gone after sending.
+    district = directory.district_name(session, journey.district(draft.answers))
     try:
         envelope = wizard.send(
             session, draft, language=str(get_locale()), review_days=config().review_days
         )
-        draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or ""}
+        draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or "",
+                      "district": district or ""}
         _save(draft)
         session.commit()
     except StaleDraft:
@@ -174,6 +177,7 @@ def receipt() -> Any:
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
         status_code=draft.sent.get("status_code"),
+        district=draft.sent.get("district"),
         delivered_at=_when(envelope.delivered_at),
         acknowledged_at=_when(envelope.acknowledged_at),
     )

@@ -53,16 +53,19 @@ def recheck_stamp(now: datetime | None = None) -> str:
 def context_for(session: Session, draft: DraftData, step: str = "") -> StepContext:
     parsed = journey.parse_child_step(step)
     name = ""
+    names: dict[str, str] = {}
     if step == "district":
         number = journey.municipality_number(draft.answers)
         municipality = session.get(Municipality, number) if number else None
         name = municipality.name if municipality else ""
+        names = directory.district_names(session, number) if number else {}
     return StepContext(
         answers=draft.answers,
         look_up_postal_code=lambda code: directory.look_up_postal_code(session, code),
         municipality_choices=municipality_choices(session),
         child_index=parsed[0] if parsed else 0,
         municipality_name=name,
+        district_names=names,
     )
 
 
@@ -309,6 +312,7 @@ def send(
         language=language,
         submitted_at=now,
         municipality_name=name,
+        district_name=directory.district_name(session, journey.district(counted)),
     )
     status_code = receipt_status.new_code()
     envelope = accept(

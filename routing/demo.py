@@ -1,4 +1,5 @@
-"""Development-only: one demo service per municipality, each with its own key pair.
+"""Development-only: one demo service per municipality, and one per district (bydel) the
+directory names (Oslo's 15, as Oslo has), each with its own key pair.
 
 The private keys are written as key files under `var/demo-keys/` so a developer can open what
 arrives. Their passphrase is public ("demo passphrase"), so they are stretched with Argon2id's
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.directory import register_key
-from routing.models import Coverage, Municipality, Service
+from routing.models import Coverage, District, Municipality, Service
 from sealing import KDF_DEMO, KeyPair, write_key_file
 
 DEMO_PASSPHRASE = "demo passphrase"
@@ -27,8 +28,9 @@ PROGRESS_EVERY = 50
 Progress = Callable[[int, int], None]
 
 
-def demo_service_id(municipality_number: str) -> str:
-    return f"demo-{municipality_number}"
+def demo_service_id(number: str) -> str:
+    """demo-0301 for Oslo, demo-030101 for its district Gamle Oslo."""
+    return f"demo-{number}"
 
 
 def create_demo_services(
@@ -38,11 +40,17 @@ def create_demo_services(
     is called every PROGRESS_EVERY services and at the end."""
     key_dir.mkdir(parents=True, exist_ok=True)
     existing = set(session.scalars(select(Service.id).where(Service.is_demo.is_(True))))
-    missing = [m for m in session.scalars(select(Municipality).order_by(Municipality.number))
-               if demo_service_id(m.number) not in existing]
-    for done, municipality in enumerate(missing, start=1):
-        _create(session, key_dir, demo_service_id(municipality.number),
-                f"Barneverntjenesten i {municipality.name_norwegian} (demo)", municipality.number)
+    # (service id, name, municipality, district): the municipality's own service is its
+    # default, which gets the reports whose district is not known.
+    wanted = [(demo_service_id(m.number), f"Barneverntjenesten i {m.name_norwegian} (demo)",
+               m.number, None)
+              for m in session.scalars(select(Municipality).order_by(Municipality.number))]
+    wanted += [(demo_service_id(d.number), f"Barneverntjenesten i bydel {d.name} (demo)",
+                d.municipality_number, d.number)
+               for d in session.scalars(select(District).order_by(District.number))]
+    missing = [entry for entry in wanted if entry[0] not in existing]
+    for done, (service_id, name, municipality, district) in enumerate(missing, start=1):
+        _create(session, key_dir, service_id, name, municipality, district)
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(missing)):
             progress(done, len(missing))
     session.flush()

@@ -90,7 +90,8 @@ def main() -> int:
   Public site:  http://{HOST}:{PORT}/
   Inbox:        http://{HOST}:{PORT}/inbox/
   Demo login:   demo-0301 / demo-password-0301   (the demo service for Oslo; every
-                municipality has one: demo-<kommunenummer> / demo-password-<kommunenummer>)
+                municipality has one: demo-<kommunenummer> / demo-password-<kommunenummer>;
+                Oslo's districts too: demo-030101 / demo-password-030101 is Gamle Oslo)
   Key files:    {demo_keys}/demo-<kommunenummer>.key
   Passphrase:   demo passphrase
   Open a download:  .venv/bin/flask --app app inbox open FILE --key {demo_keys}/demo-0301.key

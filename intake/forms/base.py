@@ -38,8 +38,11 @@ class StepContext:
         municipality_choices: Sequence[tuple[str, str]] = (),
         child_index: int = 0,
         municipality_name: str = "",
+        district_names: Mapping[str, str] | None = None,
     ) -> None:
         self.answers = answers or {}
+        # The districts' names by number ("030101": "Gamle Oslo"), for the district step.
+        self.district_names = district_names or {}
         # The name of the municipality the report goes to, for the district step's choices.
         self.municipality_name = municipality_name
         self.look_up_postal_code = look_up_postal_code

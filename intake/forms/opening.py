@@ -179,9 +179,9 @@ class OwnMunicipalityForm(StepForm):
 
 
 class DistrictForm(StepForm):
-    """Asked only where a district (bydel) of the municipality has a service of its own. The
-    directory holds district numbers, not names, so a district is shown by its own two digits
-    beside the municipality's name, as the city's own pages number them."""
+    """Asked only where a district (bydel) of the municipality has a service of its own. A
+    district is shown by its name ("Gamle Oslo"); one the directory has no name for, by its own
+    two digits beside the municipality's name."""
 
     district = RadioField(
         _l("Which district (bydel) does the child live in?"),
@@ -193,12 +193,14 @@ class DistrictForm(StepForm):
 
     def __init__(self, formdata: Any = None, context: Any = None) -> None:
         super().__init__(formdata, context)
-        name = self.context.municipality_name
+        name, names = self.context.municipality_name, self.context.district_names
         self.district.choices = [
-            Choice(number, _l("%(municipality)s, bydel %(number)s", municipality=name,
-                              number=number[4:]))
+            Choice(number, names.get(number) or _l(
+                "%(municipality)s, bydel %(number)s", municipality=name, number=number[4:]))
             for number in journey.districts(self.context.answers)
         ] + [Choice("unknown", _l("I do not know / another district"))]
+        if journey.location_mode(self.context.answers) == "postal_code":
+            self.intro = _l("The postal code alone does not tell which district it is.")
 
     def adapt(self, reporter_type: str | None) -> None:
         if reporter_type == "child":

@@ -602,7 +602,7 @@ def svalbard(person: Person, base_url: str) -> None:
     person.press("Choose the municipality from the list")
     assert person.page.url.endswith("/report/municipality"), person.page.url
     person.continue_empty()
-    person.select("Which municipality is the child's family registered in?", "Oslo (Oslo)")
+    person.select("Which municipality is the child's family registered in?", "Bergen (Vestland)")
     person.next_page()
     assert person.page.url.endswith("/report/anonymity"), person.page.url
 

@@ -717,11 +717,16 @@ def test_choosing_a_district_with_its_own_service_sends_the_report_there(
     pages = walk_with_district(wizard, "030101")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pages["district"]))
     assert "Hvilken bydel bor barnet i?" in text
-    assert "Oslo, bydel 01" in text and "Jeg vet ikke / en annen bydel" in text
-    assert "Oslo, bydel 01" in re.sub(r"<[^>]+>", "", pages["check"])
+    # By name, as a neighbour knows it, not "Oslo, bydel 01".
+    assert "Gamle Oslo" in text and "Søndre Nordstrand" not in text
+    assert "bydel 01" not in text and "Jeg vet ikke / en annen bydel" in text
+    # The reporter gave a postal code: one sentence says it does not settle the district.
+    assert "Postnummeret alene sier ikke hvilken bydel det er." in text
+    assert "Gamle Oslo" in re.sub(r"<[^>]+>", "", pages["check"])
     assert envelope_service(database) == "gamle-oslo"
     report = opened_report(database, gamle_oslo)
     assert report["location"]["district"] == "030101"
+    assert report["location"]["district_name"] == "Gamle Oslo"
     assert to_fiks_v2(report)["bydelsnummer"] == "01"
 
 

@@ -439,3 +439,14 @@ def test_the_deadline_in_the_text_is_the_one_the_inbox_shows(tmp_path):
     assert "Motteke: 01.03.2025 13:30\n" in text
     assert "Frist for vurdering: 08.03.2025 13:30\n" in text
     assert (received + timedelta(days=7)).strftime("%d.%m.%Y") == "08.03.2025"
+
+
+def test_the_team_reads_the_district_by_its_name_and_its_ks_number():
+    answers = fiks.private_answers(interpreter={})
+    answers.pop("location-confirm")
+    answers.update(copy.deepcopy(location_paths()["district"]))
+    report = fiks.build(answers)
+    report["location"]["district_name"] = "Gamle Oslo"
+    text = text_of(report)
+    assert "bydel Gamle Oslo (01)" in text, text
+    assert "district_name" not in text  # a field the outline knows, not "other information"
