@@ -748,3 +748,20 @@ def test_a_municipality_without_districts_of_its_own_is_not_asked_for_one(
     start(wizard)
     assert client.get("/report/district").location.endswith("/report/anonymity")
     wizard.answer("anonymity", {"anonymity": "named"})
+
+
+def test_a_100_kb_paste_is_kept_and_the_error_says_how_much_to_remove(wizard):
+    """Limits before they bite: the hint states the limit, and a paste far over it is kept,
+    in the page and in the draft, with an error saying how many characters to take out."""
+    private_to_concern(wizard)
+    page = wizard.transport.get("/report/concern")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.html)).replace("\xa0", " ")
+    assert "Opptil 20 000 tegn." in text
+    assert 'data-limit="20000"' in page.html
+    pasted = ("Bekymret for Ola. " * 6000)[:100_000]
+    refused = wizard.answer("concern", {"description": pasted}, expect=422)
+    shown = re.sub(r"<[^>]+>", "", refused.html).replace("\xa0", " ")
+    assert "For langt: 100 000 tegn, og grensen er 20 000. Fjern 80 000." in shown
+    assert pasted in refused.html
+    again = wizard.transport.get("/report/concern")
+    assert pasted in again.html  # the draft kept every character
