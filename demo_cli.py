@@ -16,8 +16,8 @@ from database import Database
 from inbox.auth import create_user
 from inbox.models import IntakeUser
 from routing import directory
-from routing.demo import create_demo_services, demo_service_id
-from routing.models import Service
+from routing.demo import PROGRESS_EVERY, Progress, create_demo_services
+from routing.models import District, Service
 
 demo_cli = AppGroup("demo", help="Development data: demo services, keys and users.")
 
@@ -25,7 +25,8 @@ demo_cli = AppGroup("demo", help="Development data: demo services, keys and user
 @demo_cli.command("setup")
 def demo_setup() -> None:
     """Migrate the schema, load the directory, and add what is missing of the demo data: a service,
-    a key (file under var/demo-keys/) and a user for every municipality."""
+    a key (file under var/demo-keys/) and a user for every municipality and every district the
+    directory names."""
     settings: Config = current_app.extensions["config"]
     if settings.is_production:
         raise click.ClickException("demo data is for development only")
@@ -35,19 +36,31 @@ def demo_setup() -> None:
     except dbcli.UnversionedDatabase as error:
         raise click.ClickException(str(error)) from None
     with database.session() as session:
-        if session.scalar(select(func.count()).select_from(Service)) == 0:
+        # Also when the districts are missing: a database made before they were loaded.
+        if (session.scalar(select(func.count()).select_from(Service)) == 0
+                or session.scalar(select(func.count()).select_from(District)) == 0):
             summary = directory.load(session)
             click.echo(f"Loaded {summary.municipalities} municipalities, "
-                       f"{summary.postal_codes} postal codes.")
+                       f"{summary.postal_codes} postal codes, {summary.districts} districts.")
+
+    def progress(what: str) -> Progress:
+        def report(done: int, total: int) -> None:
+            click.echo(f"  {what}: {done} of {total}")
+        return report
+
     with database.session() as session:
-        created = create_demo_services(session, settings.var_dir / "demo-keys")
+        created = create_demo_services(session, settings.var_dir / "demo-keys",
+                                       progress("demo services and key files"))
         if created:
             click.echo(f"Created {created} demo services with keys.")
     with database.session() as session:
         users = set(session.scalars(select(IntakeUser.username)))
         services = session.scalars(select(Service.id).where(Service.is_demo.is_(True))).all()
-        for service_id in services:
+        missing = [service_id for service_id in services if service_id not in users]
+        report = progress("demo users")
+        for done, service_id in enumerate(missing, start=1):
+            # The username is the service's id: demo-0301, demo-030101 (a district of Oslo).
             number = service_id.removeprefix("demo-")
-            if f"demo-{number}" not in users:
-                create_user(session, f"demo-{number}", f"demo-password-{number}",
-                            demo_service_id(number))
+            create_user(session, service_id, f"demo-password-{number}", service_id, demo=True)
+            if done % PROGRESS_EVERY == 0 or done == len(missing):
+                report(done, len(missing))

@@ -93,13 +93,17 @@ class KdfParams:
     memlimit: int
 
 
-# `flask keys generate` uses MODERATE (about a second); tests and demo keys use INTERACTIVE.
+# `flask keys generate` uses MODERATE (about a second); tests use INTERACTIVE.
 KDF_MODERATE = KdfParams(
     nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE
 )
 KDF_INTERACTIVE = KdfParams(
     nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE
 )
+# Demo key files only: their passphrase ("demo passphrase") is printed by `make run`, so
+# stretching it protects nothing, and at INTERACTIVE the 372 demo key files were minutes of a
+# newcomer's first run. Demo keys are flagged, and production refuses a database holding any.
+KDF_DEMO = KdfParams(nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,11 @@ MAX_PASSWORD_LENGTH = 1000
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._@-]{0,99}")
 
 _hasher = PasswordHasher()
+# Demo users only (`flask demo setup`, refused in production): their passwords are printed by
+# `make run` for anyone to use, so stretching them protects nothing, and 372 hashes at the
+# default cost were minutes of a newcomer's first run. A demo user's first sign-in rehashes the
+# password at the default cost (authenticate), like any hash with old parameters.
+_demo_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # Verified against when the username is unknown, so both cases cost the same time and say
 # nothing about which usernames exist.
 _DUMMY_HASH = _hasher.hash("no such user: dummy password")
@@ -32,7 +37,8 @@ def normalise_username(username: str) -> str:
 
 
 def create_user(
-    session: Session, username: str, password: str, service_id: str, role: Role = Role.MEMBER
+    session: Session, username: str, password: str, service_id: str, role: Role = Role.MEMBER,
+    *, demo: bool = False,
 ) -> IntakeUser:
     username = normalise_username(username)
     if not USERNAME_RE.fullmatch(username):
@@ -45,8 +51,9 @@ def create_user(
         raise UserError(f"there is no service with id {service_id!r}")
     if session.scalar(select(IntakeUser.id).where(IntakeUser.username == username)):
         raise UserError(f"a user named {username!r} exists")
+    hasher = _demo_hasher if demo else _hasher
     user = IntakeUser(
-        username=username, password_hash=_hasher.hash(password), service_id=service_id, role=role
+        username=username, password_hash=hasher.hash(password), service_id=service_id, role=role
     )
     session.add(user)
     session.flush()

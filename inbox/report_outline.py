@@ -33,7 +33,7 @@ KNOWN = {
          "child_in_danger_now", "location", "children", "parents", "concern", "interpreter",
          "reporter", "anonymous"),
     "location": ("municipality_number", "municipality_name", "postal_code", "found_by",
-                 "district"),
+                 "district", "district_name"),
     "children": ("name", "approximate_age", "national_id", "birth_date", "unborn", "address",
                  "found_at", "description", "relation", "relation_other", "told",
                  "why_not_told", "is_the_reporter"),
@@ -390,7 +390,8 @@ class _Outline:
             pieces.append(_typed(name if not _blank(name) else number))
         district = _get(location, "district")
         if not _blank(district):
-            pieces.append(_fill(phrases["district"], district=self.district(district)))
+            pieces.append(_fill(phrases["district"], district=self.district(
+                district, _get(location, "district_name"))))
         postal_code = _get(location, "postal_code")
         if not _blank(postal_code):
             pieces.append(_fill(phrases["postal_code"], postal_code=_typed(postal_code)))
@@ -401,9 +402,12 @@ class _Outline:
         return lines
 
     @staticmethod
-    def district(value: Any) -> Line:
-        """A district by its own two digits, as the wizard showed it ("030101" is "01")."""
+    def district(value: Any, name: Any = None) -> Line:
+        """A district by its name and its own two digits, as KS numbers it ("Gamle Oslo (01)"
+        for "030101"); by the two digits alone when the report has no name for it."""
         if isinstance(value, str) and _DISTRICT.fullmatch(value):
+            if isinstance(name, str) and name.strip():
+                return _tidy([*_typed(name), _part(" ("), _part(value[4:], True), _part(")")])
             return [_part(value[4:], True)]
         return _typed(value)
 
@@ -569,7 +573,9 @@ class _Outline:
                            asked=False)
         if isinstance(location, dict) and "district" in location:
             district = location["district"]
-            section.row("location.district", [self.district(district) if not _blank(district)
+            section.row("location.district", [self.district(district,
+                                                            _get(location, "district_name"))
+                                              if not _blank(district)
                                               else [_part(values["district_unknown"])]])
         section.answer("location.postal_code", _get(location, "postal_code"), asked=False)
         section.coded("location.found_by", values["found_by"], _get(location, "found_by"),

@@ -15,8 +15,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 # Tags and character references are passed over (digits in "&#39;" are not a number); a number
-# is digits in groups separated by a space, a no-break space or a hyphen, with an optional "+".
-_MARKUP_OR_NUMBER = re.compile(r"(<[^>]*>|&#?\w+;)|(\+?\d+(?:[ \u00a0\u202f\-]\d+)*)")
+# is digits in groups separated by a space, a no-break space or a hyphen, with an optional "+",
+# or thousands separated by commas as Babel writes them in Arabic script ("20,000").
+_MARKUP_OR_NUMBER = re.compile(
+    r"(<[^>]*>|&#?\w+;)|(\+?\d+(?:[ \u00a0\u202f\-]\d+|,\d{3}(?!\d))*)")
 
 
 def ltr_numbers(text: Any) -> Markup:

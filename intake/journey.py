@@ -48,6 +48,20 @@ def location_mode(answers: Answers) -> str:
     return answer(answers, "location", "mode") or "postal_code"
 
 
+# A postal code on Svalbard or Jan Mayen (not municipalities): the reporter then chooses the
+# municipality where the family is registered, and the report says where the child lives.
+OUTSIDE_MUNICIPALITIES = {"Svalbard": "lives_on_svalbard", "Jan Mayen": "lives_on_jan_mayen"}
+
+
+def outside_area(answers: Answers) -> str | None:
+    """'Svalbard' or 'Jan Mayen' when the reporter gave a postal code there and chose the
+    municipality from the list."""
+    area = answer(answers, "location", "area")
+    if location_mode(answers) == "list" and area in OUTSIDE_MUNICIPALITIES:
+        return str(area)
+    return None
+
+
 def _postal_code_known(answers: Answers) -> bool:
     return location_mode(answers) == "postal_code" and bool(
         answer(answers, "location", "suggested")
@@ -294,6 +308,9 @@ def routed_by(answers: Answers) -> str:
         return "reporter_municipality"
     if location_mode(answers) == "where_was":
         return "where_the_child_was"
+    area = outside_area(answers)
+    if area is not None:
+        return OUTSIDE_MUNICIPALITIES[area]
     if _needs_list(answers):
         return "chosen_from_list"
     return "postal_code"

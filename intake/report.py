@@ -28,6 +28,7 @@ def build(
     language: str,
     submitted_at: datetime,
     municipality_name: str,
+    district_name: str | None = None,
 ) -> dict[str, Any]:
     counted = journey.counted(answers, done)
 
@@ -57,6 +58,8 @@ def build(
     if journey.districts(counted):
         # Only where the journey asked: the district number, or None for "I do not know".
         location["district"] = journey.district(counted)
+        if district_name:
+            location["district_name"] = district_name
     return {
         "schema": REPORT_SCHEMA,
         "submitted_at": submitted_at.isoformat().replace("+00:00", "Z"),

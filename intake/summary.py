@@ -73,7 +73,9 @@ def _rows(session: Session, form: Any, step: str, counted: Any) -> list[Row]:
         rows.append(Row(item.label.text, _display(session, item), step,
                         item.type == "TextAreaField"))
     if step == "location":
-        if counted[step].get("mode") == "list":
+        # The postal code is shown when it was given: on Svalbard or Jan Mayen the list
+        # follows it, and the team is told where the child lives.
+        if counted[step].get("mode") == "list" and not journey.outside_area(counted):
             rows = []
     return rows
 

@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,7 +31,7 @@ from extensions import config, csrf, db_session, redis_connection
 from intake import drafts, journey, summary, wizard
 from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
-from intake.forms.base import SECTION_CAPTIONS
+from intake.forms.base import SECTION_CAPTIONS, shown_limit
 from intake.forms.status import StatusForm
 from routing import alerts, directory, jobs, receipt_status
 from routing.acceptance import CannotAccept, NoKeyError
@@ -46,6 +46,27 @@ csrf.exempt(blueprint)
 DRAFT_COOKIE = "draft"
 log = logging.getLogger(__name__)
 blueprint.add_app_template_filter(ltr_numbers, "ltr_numbers")
+
+
+@blueprint.app_template_global()
+def limit_hint(field: Any) -> str:
+    """"Up to 2,000 characters.", in the reporter's language, for a field with a stated limit."""
+    maximum = shown_limit(field)
+    if maximum is None:
+        return ""
+    return str(ngettext("Up to %(limit)s character.", "Up to %(limit)s characters.", maximum,
+                        limit=format_number(maximum)))
+
+
+@blueprint.app_template_global()
+def field_limit(field: Any) -> int | None:
+    return shown_limit(field)
+
+
+@blueprint.app_template_global()
+def has_limits(form: Any) -> bool:
+    """Whether the page needs the character counter's script."""
+    return any(shown_limit(field) for field in form)
 
 
 @blueprint.get("/")
@@ -131,12 +152,14 @@ def send() -> Any:
     # The receipt tells an anonymous reporter that the status page is their only way to hear.
     anonymous = reporter_type == "private" and journey.answer(
         draft.answers, "anonymity", "anonymity") == "anonymous"
+    # The receipt names the district the report went to; the answers are gone after sending.
+    district = directory.district_name(session, journey.district(draft.answers))
     try:
         envelope = wizard.send(
             session, draft, language=str(get_locale()), review_days=config().review_days
         )
         draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or "",
-                      "anonymous": anonymous}
+                      "anonymous": anonymous, "district": district or ""}
         _save(draft)
         session.commit()
     except StaleDraft:
@@ -180,6 +203,7 @@ def receipt() -> Any:
         child=draft.sent.get("reporter_type") == "child",
         anonymous=bool(draft.sent.get("anonymous")),
         status_code=draft.sent.get("status_code"),
+        district=draft.sent.get("district"),
         delivered_at=_when(envelope.delivered_at),
         acknowledged_at=_when(envelope.acknowledged_at),
     )

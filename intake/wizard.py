@@ -21,6 +21,7 @@ from database import utcnow
 from intake import journey, report
 from intake.drafts import DraftData
 from intake.forms import FORMS, StepContext, StepForm
+from intake.identifiers import ascii_digits
 from routing import alerts, directory, receipt_status
 from routing.acceptance import accept
 from routing.directory import NORWAY
@@ -122,10 +123,12 @@ def context_for(
     answers: Mapping[str, Mapping[str, Any]] = draft.answers if reads is None else reads
     parsed = journey.parse_child_step(step)
     name = ""
+    names: dict[str, str] = {}
     if step == "district":
         number = journey.municipality_number(answers)
         municipality = session.get(Municipality, number) if number else None
         name = municipality.name if municipality else ""
+        names = directory.district_names(session, number) if number else {}
     choices: Sequence[tuple[str, str]] = municipality_choices(session)
     if reads is not None:
         choices = _DirectoryList(list(choices), reads)
@@ -141,6 +144,7 @@ def context_for(
         municipality_choices=choices,
         child_index=parsed[0] if parsed else 0,
         municipality_name=name,
+        district_names=names,
     )
 
 
@@ -254,6 +258,10 @@ def save_step(
         draft.answers[step] = {"mode": mode}
         _mark(draft, step, True)
         return Saved(form_for(session, step, draft), True)
+    if step == "location" and action == "outside-municipality":
+        outside = _outside_municipality(session, draft, formdata)
+        if outside is not None:
+            return outside
     if (step == "children" and action.startswith("remove-")
             and action[7:].isascii() and action[7:].isdigit()):
         remove_child(draft, int(action[7:]))
@@ -283,6 +291,24 @@ def save_step(
     else:
         _recheck_others(session, draft, step, only_readers=trusted)
     return Saved(form, valid)
+
+
+def _outside_municipality(
+    session: Session, draft: DraftData, formdata: MultiDict[str, str]
+) -> Saved | None:
+    """"Choose the municipality from the list" under a postal code on Svalbard or Jan Mayen:
+    the list, keeping the postal code and the area for the report. The server looks the code
+    up again; any other code is saved as an ordinary answer (None)."""
+    typed = formdata.get("postal_code", "")
+    code = directory.normalise_postal_code(ascii_digits(typed))
+    found = directory.look_up_postal_code(session, code) if len(code) == 4 else None
+    if found is None or found.kind is not directory.PostalCodeKind.NOT_A_MUNICIPALITY:
+        return None
+    _location_changed(draft, {"mode": "list"})
+    draft.answers["location"] = {"mode": "list", "postal_code": typed,
+                                 "postal_code_normalised": code, "area": found.place}
+    _mark(draft, "location", True)
+    return Saved(form_for(session, "location", draft), True)
 
 
 def _municipality_settled(session: Session, draft: DraftData, step: str) -> None:
@@ -422,6 +448,7 @@ def send(
         language=language,
         submitted_at=now,
         municipality_name=name,
+        district_name=directory.district_name(session, journey.district(counted)),
     )
     status_code = receipt_status.new_code()
     envelope = accept(

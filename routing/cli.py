@@ -32,7 +32,8 @@ def load_directory(data_dir: Path | None) -> None:
     with database().session() as session:
         summary = directory.load(session, data_dir or directory.DATA_DIR)
     click.echo(
-        f"Loaded {summary.municipalities} municipalities and {summary.postal_codes} postal codes."
+        f"Loaded {summary.municipalities} municipalities, {summary.postal_codes} postal codes "
+        f"and {summary.districts} districts."
     )
 
 

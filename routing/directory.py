@@ -19,7 +19,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, de
 from sqlalchemy.orm import Session
 
 from database import utcnow
-from routing.models import Coverage, Municipality, PostalCode, Service, ServiceKey
+from routing.models import Coverage, District, Municipality, PostalCode, Service, ServiceKey
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Bring's categories: G street addresses, B both, P PO boxes, S service codes. Only G and B are
@@ -37,6 +37,7 @@ NORWAY = ZoneInfo("Europe/Oslo")
 class LoadSummary:
     municipalities: int
     postal_codes: int
+    districts: int = 0
 
 
 def load(session: Session, data_dir: Path = DATA_DIR) -> LoadSummary:
@@ -72,7 +73,43 @@ def load(session: Session, data_dir: Path = DATA_DIR) -> LoadSummary:
         for row in postal_codes
     )
     session.flush()
-    return LoadSummary(len(municipalities), len(postal_codes))
+    districts = _load_districts(session, data_dir / "districts.csv")
+    return LoadSummary(len(municipalities), len(postal_codes), districts)
+
+
+def _load_districts(session: Session, path: Path) -> int:
+    """The districts data/districts.csv names (Oslo's bydeler), by number and name. A district
+    the services file named (a city the CSV does not cover) is left as the file named it."""
+    if not path.exists():
+        return 0
+    with open(path, encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    known = {d.number: d for d in session.scalars(select(District))}
+    for row in rows:
+        existing = known.get(row["bydelsnummer"])
+        if existing is None:
+            session.add(District(number=row["bydelsnummer"], name=row["name"],
+                                 municipality_number=row["kommunenummer"], named_by="directory"))
+        else:
+            existing.name, existing.named_by = row["name"], "directory"
+    session.flush()
+    return len(rows)
+
+
+_DISTRICT_NAMES = select(District.number, District.name).where(
+    District.municipality_number == bindparam("municipality"))
+
+
+def district_names(session: Session, municipality_number: str) -> dict[str, str]:
+    """The names of the municipality's districts, by number ("030101": "Gamle Oslo")."""
+    return {number: name for number, name in
+            session.execute(_DISTRICT_NAMES, {"municipality": municipality_number})}
+
+
+def district_name(session: Session, number: str | None) -> str | None:
+    """A district's name, or None when it has none in the directory (or no district)."""
+    return session.scalar(select(District.name).where(District.number == number)) if number \
+        else None
 
 
 class PostalCodeKind(enum.StrEnum):

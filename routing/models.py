@@ -23,6 +23,21 @@ class Municipality(Base):
     county_name: Mapped[str] = mapped_column(String(100))
 
 
+class District(Base):
+    """A district (bydel) of a municipality, by its six-digit number (SSB's: the
+    municipality's four digits and the district's two) and its name, so a reporter is shown
+    "Gamle Oslo", not a number. From data/districts.csv (`flask directory load`), or named by
+    the services file for a city that file splits into districts (`named_by`)."""
+
+    __tablename__ = "districts"
+
+    number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    municipality_number: Mapped[str] = mapped_column(ForeignKey("municipalities.number"),
+                                                     index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    named_by: Mapped[str] = mapped_column(String(20), default="directory")
+
+
 class PostalCode(Base):
     __tablename__ = "postal_codes"
 

@@ -22,7 +22,7 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 if TEST_DATABASE not in ("sqlite", "postgresql"):
     raise RuntimeError(f"TEST_DATABASE must be sqlite or postgresql, not {TEST_DATABASE!r}")
-DIRECTORY_TABLES = ("municipalities", "postal_codes")
+DIRECTORY_TABLES = ("municipalities", "postal_codes", "districts")
 
 
 def schema_url(schema: str) -> str:

@@ -11,12 +11,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectMultipleField
 from wtforms.fields.choices import SelectChoice as Choice
-from wtforms.validators import Length, StopValidation
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from routing.directory import PostalLookup
 
-__all__ = ["Choice", "StepForm", "StepContext", "CheckboxesField", "strip", "limit",
+__all__ = ["Choice", "StepForm", "StepContext", "CheckboxesField", "strip", "limit", "Limit",
+           "shown_limit",
            "required_when", "required_if_value", "is_ascii_digits"]
 
 SECTION_CAPTIONS = {
@@ -38,8 +39,11 @@ class StepContext:
         municipality_choices: Sequence[tuple[str, str]] = (),
         child_index: int = 0,
         municipality_name: str = "",
+        district_names: Mapping[str, str] | None = None,
     ) -> None:
         self.answers = answers or {}
+        # The districts' names by number ("030101": "Gamle Oslo"), for the district step.
+        self.district_names = district_names or {}
         # The name of the municipality the report goes to, for the district step's choices.
         self.municipality_name = municipality_name
         self.look_up_postal_code = look_up_postal_code
@@ -105,8 +109,40 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def limit(maximum: int, message: Any) -> Length:
+class Limit(Length):
+    """A length limit the reporter is told about: in the field's hint ("Up to 2,000
+    characters."), by the live counter with JavaScript, and in the error, which says how many
+    characters there are and how many to remove. What was typed is kept either way."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(max=maximum)
+
+    def __call__(self, form: Any, field: Any) -> None:
+        count = len(field.data or "")
+        if count > self.max:
+            from flask_babel import format_number
+
+            raise ValidationError(_l(
+                "Too long: %(count)s characters, and the limit is %(max)s. Remove %(excess)s.",
+                count=format_number(count), max=format_number(self.max),
+                excess=format_number(count - self.max)))
+
+
+def limit(maximum: int, message: Any = None) -> Length:
+    """A field's length limit. Without a message it is a `Limit` the reporter is told about;
+    with one, a cap on a field with a format of its own (a postal code, a phone number),
+    whose hint and error speak of the format instead."""
+    if message is None:
+        return Limit(maximum)
     return Length(max=maximum, message=message)
+
+
+def shown_limit(field: Any) -> int | None:
+    """The limit a field's hint and counter state, if it has one."""
+    for validator in getattr(field, "validators", ()):
+        if isinstance(validator, Limit):
+            return int(validator.max)
+    return None
 
 
 def required_when(condition: Callable[[StepForm], bool], message: Any) -> Callable[..., None]:

@@ -50,7 +50,7 @@ class ChildNameForm(StepForm):
         _l("What is the child's name?"),
         description=_l("Their full name, if you know it."),
         filters=[strip],
-        validators=[limit(NAME_MAX, _l("The name must be %(max)d characters or fewer"))],
+        validators=[limit(NAME_MAX)],
         render_kw={"spellcheck": "false"},
     )
     name_unknown = BooleanField(_l("I do not know the child's name"))
@@ -145,7 +145,7 @@ class ChildAddressForm(StepForm):
         _l("Address"),
         filters=[strip],
         validators=[
-            limit(NAME_MAX, _l("The address must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
     )
     address_unknown = BooleanField(_l("I do not know the address"))
@@ -153,13 +153,13 @@ class ChildAddressForm(StepForm):
         _l("Where can the child welfare service find the child? (optional)"),
         description=_l("For example the school or kindergarten."),
         filters=[strip],
-        validators=[limit(NAME_MAX, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(NAME_MAX)],
     )
     description = TextAreaField(
         _l("Describe the child (optional)"),
         description=_l("For example what the child looks like, or who they are with."),
         filters=[strip],
-        validators=[limit(TEXT_MAX, _l("The description must be %(max)d characters or fewer"))],
+        validators=[limit(TEXT_MAX)],
         render_kw={"rows": 3},
     )
 
@@ -202,7 +202,7 @@ class ChildRelationForm(StepForm):
         filters=[strip],
         validators=[
             required_if_value("relation", "other", _l("Write how you know the child")),
-            limit(NAME_MAX, _l("This must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
     )
 
@@ -218,7 +218,7 @@ class ChildToldForm(StepForm):
         filters=[strip],
         validators=[
             required_if_value("told", "no", _l("Write why the child has not been told")),
-            limit(TEXT_MAX, _l("This must be %(max)d characters or fewer")),
+            limit(TEXT_MAX),
         ],
         render_kw={"rows": 3},
     )

@@ -30,7 +30,7 @@ class ParentsForm(StepForm):
         validators=[
             required_when(lambda form: form.context.reporter_type == "professional",
                           _l("Enter the name of at least one parent or guardian")),
-            limit(NAME_MAX, _l("The name must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
         render_kw={"spellcheck": "false"},
     )
@@ -43,7 +43,7 @@ class ParentsForm(StepForm):
     parent2_name = StringField(
         _l("Name of parent or guardian 2 (optional)"),
         filters=[strip],
-        validators=[limit(NAME_MAX, _l("The name must be %(max)d characters or fewer"))],
+        validators=[limit(NAME_MAX)],
         render_kw={"spellcheck": "false"},
     )
     parent2_phone = StringField(
@@ -55,7 +55,7 @@ class ParentsForm(StepForm):
     lives_with = TextAreaField(
         _l("Do you know who the child lives with? (optional)"),
         filters=[strip],
-        validators=[limit(TEXT_MAX, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(TEXT_MAX)],
         render_kw={"rows": 3},
     )
 
@@ -88,7 +88,7 @@ class ParentsToldForm(StepForm):
         filters=[strip],
         validators=[
             required_if_value("told", "no", _l("Write why the parents have not been told")),
-            limit(TEXT_MAX, _l("This must be %(max)d characters or fewer")),
+            limit(TEXT_MAX),
         ],
         render_kw={"rows": 3},
     )
@@ -127,11 +127,10 @@ class ConcernForm(StepForm):
                "if you can. What you saw or heard matters more than what you think about it.")
     description = TextAreaField(
         _l("What have you seen or heard?"),
-        description=_l("You can write up to %(max)d characters.", max=CONCERN_MAX),
         filters=[strip],
         validators=[
             DataRequired(_l("Write what you have seen or heard")),
-            limit(CONCERN_MAX, _l("The description must be %(max)d characters or fewer")),
+            limit(CONCERN_MAX),
         ],
         render_kw={"rows": 12},
     )
@@ -183,7 +182,7 @@ class TimingForm(StepForm):
         _l("When did you become worried? (optional)"),
         description=_l("A month and year is enough, for example March 2026."),
         filters=[strip],
-        validators=[limit(100, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(100)],
     )
 
     def validate_frequency(self, field: RadioField) -> None:
@@ -199,26 +198,26 @@ class BackgroundForm(StepForm):
         filters=[strip],
         validators=[
             DataRequired(_l("Write the background and history")),
-            limit(TEXT_MAX, _l("This must be %(max)d characters or fewer")),
+            limit(TEXT_MAX),
         ],
         render_kw={"rows": 6},
     )
     measures = TextAreaField(
         _l("What have you done to help the child? (optional)"),
         filters=[strip],
-        validators=[limit(TEXT_MAX, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(TEXT_MAX)],
         render_kw={"rows": 4},
     )
     other_agencies = TextAreaField(
         _l("Other services involved (optional)"),
         filters=[strip],
-        validators=[limit(TEXT_MAX, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(TEXT_MAX)],
         render_kw={"rows": 3},
     )
     other_views = TextAreaField(
         _l("Anything else the service should know (optional)"),
         filters=[strip],
-        validators=[limit(TEXT_MAX, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(TEXT_MAX)],
         render_kw={"rows": 3},
     )
 
@@ -227,7 +226,7 @@ class ChildViewsForm(StepForm):
     views = TextAreaField(
         _l("Do you know what the child thinks or wants? (optional)"),
         filters=[strip],
-        validators=[limit(TEXT_MAX, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(TEXT_MAX)],
         render_kw={"rows": 5},
     )
 
@@ -247,7 +246,7 @@ class InterpreterForm(StepForm):
     language = StringField(
         _l("If yes: which language?"),
         filters=[strip],
-        validators=[limit(100, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(100)],
     )
 
     def validate_needed(self, field: RadioField) -> None:

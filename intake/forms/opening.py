@@ -48,6 +48,8 @@ class ReporterTypeForm(StepForm):
 
 
 class LocationForm(StepForm):
+    # Svalbard or Jan Mayen when the postal code given is there (set by validation).
+    outside_area: str | None = None
     postal_code = StringField(
         _l("What is the postal code where the child lives?"),
         description=_l("4 digits, for example 0150. The report goes to the child welfare "
@@ -83,6 +85,9 @@ class LocationForm(StepForm):
                 "postal code of the child's home, or choose the municipality from the list",
                 code=code))
         if found.kind is PostalCodeKind.NOT_A_MUNICIPALITY:
+            # The page then offers its own way on to the list, keeping the postal code: the
+            # reporter knows it, so "I do not know the postal code" would be untrue.
+            self.outside_area = found.place
             raise ValidationError(_l(
                 "%(code)s is on %(place)s, which is not a municipality. Choose from the list the "
                 "municipality where the child's family is registered", code=code,
@@ -132,7 +137,13 @@ class MunicipalityForm(StepForm):
         return self.context.answers.get("location", {}).get("mode") == "where_was"
 
     def adapt(self, reporter_type: str | None) -> None:
-        if self._where_was:
+        if journey.outside_area(self.context.answers):
+            # Svalbard and Jan Mayen are not municipalities: the report goes to the
+            # municipality where the family is registered (routing/directory.py).
+            self.municipality.label.text = (
+                _l("Which municipality is your family registered in?") if reporter_type == "child"
+                else _l("Which municipality is the child's family registered in?"))
+        elif self._where_was:
             self.municipality.label.text = _l(
                 "Which municipality was the child in when you became worried?")
             self.municipality.description = _l(
@@ -168,9 +179,9 @@ class OwnMunicipalityForm(StepForm):
 
 
 class DistrictForm(StepForm):
-    """Asked only where a district (bydel) of the municipality has a service of its own. The
-    directory holds district numbers, not names, so a district is shown by its own two digits
-    beside the municipality's name, as the city's own pages number them."""
+    """Asked only where a district (bydel) of the municipality has a service of its own. A
+    district is shown by its name ("Gamle Oslo"); one the directory has no name for, by its own
+    two digits beside the municipality's name."""
 
     district = RadioField(
         _l("Which district (bydel) does the child live in?"),
@@ -182,12 +193,14 @@ class DistrictForm(StepForm):
 
     def __init__(self, formdata: Any = None, context: Any = None) -> None:
         super().__init__(formdata, context)
-        name = self.context.municipality_name
+        name, names = self.context.municipality_name, self.context.district_names
         self.district.choices = [
-            Choice(number, _l("%(municipality)s, bydel %(number)s", municipality=name,
-                              number=number[4:]))
+            Choice(number, names.get(number) or _l(
+                "%(municipality)s, bydel %(number)s", municipality=name, number=number[4:]))
             for number in journey.districts(self.context.answers)
         ] + [Choice("unknown", _l("I do not know / another district"))]
+        if journey.location_mode(self.context.answers) == "postal_code":
+            self.intro = _l("The postal code alone does not tell which district it is.")
 
     def adapt(self, reporter_type: str | None) -> None:
         if reporter_type == "child":

@@ -44,7 +44,7 @@ class AboutYouForm(StepForm):
         validators=[
             required_when(lambda form: _professional(form) or _named_private(form),
                           _l("Enter your name")),
-            limit(NAME_MAX, _l("Your name must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
@@ -53,7 +53,7 @@ class AboutYouForm(StepForm):
         filters=[strip],
         validators=[
             required_when(_professional, _l("Enter your role or job title")),
-            limit(NAME_MAX, _l("Role must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
         render_kw={"autocomplete": "organization-title"},
     )
@@ -62,7 +62,7 @@ class AboutYouForm(StepForm):
         filters=[strip],
         validators=[
             required_when(_professional, _l("Enter the name of your workplace")),
-            limit(NAME_MAX, _l("Workplace must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
         render_kw={"autocomplete": "organization"},
     )
@@ -71,7 +71,7 @@ class AboutYouForm(StepForm):
         filters=[strip],
         validators=[
             required_when(_professional, _l("Enter the address of your workplace")),
-            limit(NAME_MAX, _l("The address must be %(max)d characters or fewer")),
+            limit(NAME_MAX),
         ],
     )
     organisation_number = StringField(
@@ -104,7 +104,7 @@ class AboutYouForm(StepForm):
         _l("How can the child welfare service contact you safely? (optional)"),
         description=_l("Do not give a phone number that others in your family can see."),
         filters=[strip],
-        validators=[limit(500, _l("This must be %(max)d characters or fewer"))],
+        validators=[limit(500)],
         render_kw={"rows": 3},
     )
 

@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from routing.models import Coverage, Municipality, Service
-from routing.services_file.model import Link, ServiceEntry, ServicesFile, describe
+from routing.models import Coverage, District, Municipality, Service
+from routing.services_file.model import DistrictName, Link, ServiceEntry, ServicesFile, describe
 
 # A service's fields the file sets, compared by name (a push URL may carry something nobody
 # should see in a log, so a change is told by the field's name only).
@@ -30,6 +30,7 @@ class Summary:
     coverage_ended: list[str] = field(default_factory=list)
     coverage_changed: list[str] = field(default_factory=list)
     coverage_removed: list[str] = field(default_factory=list)
+    districts_named: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -43,6 +44,7 @@ class Summary:
                 self.coverage_ended,
                 self.coverage_changed,
                 self.coverage_removed,
+                self.districts_named,
             )
         )
 
@@ -54,6 +56,7 @@ class Summary:
             ("Coverage ended", self.coverage_ended),
             ("Coverage end changed", self.coverage_changed),
             ("Coverage removed", self.coverage_removed),
+            ("Districts named", self.districts_named),
             ("Services in the database but not in the file (kept)", self.not_in_file),
             ("Notes", self.notices),
         )
@@ -73,6 +76,8 @@ class Changes:
     added: list[tuple[str, Link]] = field(default_factory=list)  # (service id, link)
     ends: list[tuple[Coverage, date | None]] = field(default_factory=list)  # (row, new "to")
     removed: list[Coverage] = field(default_factory=list)
+    # Districts the file names that the directory does not (or names differently, by the file).
+    districts: list[tuple[DistrictName, District | None]] = field(default_factory=list)
 
 
 def apply(session: Session, services_file: ServicesFile, *, write: bool = True) -> Summary:
@@ -106,6 +111,18 @@ def plan(session: Session, services_file: ServicesFile) -> tuple[Changes, Summar
         _plan_coverage(entry, service, names, changes, summary)
     for service_id in sorted(set(existing) - {entry.id for entry in services_file.services}):
         summary.not_in_file.append(f'"{service_id}" {existing[service_id].name}')
+    known = {d.number: d for d in session.scalars(select(District))}
+    for district in services_file.districts:
+        row = known.get(district.number)
+        if row is not None and row.named_by == "directory":
+            if row.name != district.name:
+                summary.notices.append(
+                    f"district {district.number} is {row.name} in data/districts.csv; the "
+                    f"file's name {district.name!r} is not used")
+            continue
+        if row is None or row.name != district.name:
+            changes.districts.append((district, row))
+            summary.districts_named.append(f"{district.number} {district.name}")
     for exemption in services_file.exemptions:
         which = "all municipalities no service covers" if exemption.all_others else ", ".join(
             f"{number} {names[number]}" for number in sorted(exemption.municipalities)
@@ -176,6 +193,13 @@ def _write(session: Session, changes: Changes) -> None:
         session.delete(row)
     for row, valid_to in changes.ends:
         row.valid_to = valid_to
+    for district, row in changes.districts:
+        if row is None:
+            session.add(District(number=district.number, name=district.name,
+                                 municipality_number=district.number[:4],
+                                 named_by="services_file"))
+        else:
+            row.name, row.named_by = district.name, "services_file"
     for service_id, link in changes.added:
         session.add(Coverage(service=services[service_id], municipality_number=link.municipality,
                              valid_from=link.valid_from, valid_to=link.valid_to,

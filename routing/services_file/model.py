@@ -86,10 +86,20 @@ class Exemption:
 
 
 @dataclass(frozen=True)
+class DistrictName:
+    """A [[district]] table: the name of a district the directory's districts.csv does not
+    have (a city other than Oslo that the file splits into districts)."""
+
+    number: str
+    name: str
+
+
+@dataclass(frozen=True)
 class ServicesFile:
     services: tuple[ServiceEntry, ...]
     exemptions: tuple[Exemption, ...]
     notices: tuple[str, ...]
+    districts: tuple[DistrictName, ...] = ()
 
 
 def describe(valid_from: date, valid_to: date | None) -> str:

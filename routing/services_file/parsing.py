@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from routing import push
 from routing.directory import DATA_DIR
 from routing.services_file.model import (
+    DistrictName,
     Exemption,
     Link,
     NumberChange,
@@ -34,6 +35,7 @@ SERVICE_FIELDS = (
 )
 COVERAGE_FIELDS = ("municipality", "districts", "from", "to")
 UNCOVERED_FIELDS = ("municipalities", "all_others", "reason")
+DISTRICT_FIELDS = ("number", "name")
 # Lower-case letters, digits and hyphens: the id appears in URLs, file names and log lines.
 SERVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 DEMO_PREFIX = "demo-"  # routing/demo.py's ids; a real service must never be mistaken for one
@@ -80,9 +82,10 @@ def parse(
     if not municipalities:
         problems.add("the directory is empty: run `flask directory load` first")
     for key in document:
-        if key not in ("service", "uncovered"):
+        if key not in ("service", "uncovered", "district"):
             problems.add(
-                f"unknown top-level key {key!r}; a file has only [[service]] and [[uncovered]]"
+                f"unknown top-level key {key!r}; a file has only [[service]], [[uncovered]] "
+                "and [[district]]"
             )
 
     raw_services = document.get("service")
@@ -110,7 +113,21 @@ def parse(
     ]
     if sum(exemption.all_others for exemption in exemptions) > 1:
         problems.add("only one [[uncovered]] entry may say all_others = true")
-    return ServicesFile(tuple(services), tuple(exemptions), tuple(problems.notices))
+
+    raw_districts = document.get("district", [])
+    if not _is_table_list(raw_districts):
+        problems.add('[[district]] must be a list of tables, each with a number and a name')
+        raw_districts = []
+    districts = [
+        district
+        for index, raw in enumerate(raw_districts, start=1)
+        if (district := reader.district_name(index, raw)) is not None
+    ]
+    for number in sorted({d.number for d in districts
+                          if sum(o.number == d.number for o in districts) > 1}):
+        problems.add(f"[[district]] {number} is named twice")
+    return ServicesFile(tuple(services), tuple(exemptions), tuple(problems.notices),
+                        tuple(districts))
 
 
 def _is_table_list(value: object) -> bool:
@@ -401,6 +418,22 @@ class _Reader:
             "data/municipalities.csv)"
         )
         return None
+
+    def district_name(self, index: int, raw: Mapping[str, Any]) -> DistrictName | None:
+        where = f"[[district]] #{index}"
+        before = len(self.problems)
+        self.problems.extend(_unknown_keys(where, raw, DISTRICT_FIELDS))
+        number = self.text(raw, "number", where, max_length=6, required=True,
+                           pattern=DISTRICT_NUMBER, example='"460101" (six digits)')
+        name = self.text(raw, "name", where, max_length=100, required=True)
+        if number is not None and number[4:] == "00":
+            self.problems.add(f"{where}: {number}: 00 stands for the whole municipality")
+        elif number is not None and number[:4] not in self.municipalities:
+            self.problems.add(f"{where}: {number}: there is no municipality {number[:4]} in the "
+                              "directory (2024 numbers)")
+        if len(self.problems) > before or number is None or name is None:
+            return None
+        return DistrictName(number, name)
 
     def exemption(self, index: int, raw: Mapping[str, Any]) -> Exemption | None:
         where = f"[[uncovered]] #{index}"

@@ -19,7 +19,7 @@
       "child_in_danger_now", "location", "children", "parents", "concern", "interpreter",
       "reporter", "anonymous"],
     location: ["municipality_number", "municipality_name", "postal_code", "found_by",
-      "district"],
+      "district", "district_name"],
     children: ["name", "approximate_age", "national_id", "birth_date", "unborn", "address",
       "found_at", "description", "relation", "relation_other", "told", "why_not_told",
       "is_the_reporter"],
@@ -546,7 +546,8 @@
     }
     var district = get(location, "district");
     if (!blank(district)) {
-      pieces.push(fill(phrases.district, { district: districtLine(district) }));
+      pieces.push(fill(phrases.district,
+                       { district: districtLine(district, get(location, "district_name")) }));
     }
     var postalCode = get(location, "postal_code");
     if (!blank(postalCode)) {
@@ -560,9 +561,13 @@
     return lines;
   };
 
-  /* A district by its own two digits, as the wizard showed it ("030101" is "01"). */
-  function districtLine(value) {
+  /* A district by its name and its own two digits, as KS numbers it ("Gamle Oslo (01)" for
+     "030101"); by the two digits alone when the report has no name for it. */
+  function districtLine(value, name) {
     if (typeof value === "string" && DISTRICT.test(value)) {
+      if (typeof name === "string" && name.trim()) {
+        return tidy(typed(name).concat([part(" ("), part(value.slice(4), true), part(")")]));
+      }
       return [part(value.slice(4), true)];
     }
     return typed(value);
@@ -749,7 +754,8 @@
     }
     if (isMapping(location) && has(location, "district")) {
       var district = location.district;
-      section.row("location.district", [!blank(district) ? districtLine(district)
+      section.row("location.district", [!blank(district)
+        ? districtLine(district, get(location, "district_name"))
         : [part(values.district_unknown)]]);
     }
     section.answer("location.postal_code", get(location, "postal_code"), false);

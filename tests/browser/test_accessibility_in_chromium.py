@@ -77,7 +77,7 @@ MARKUP = """() => document.documentElement.outerHTML
 REPORTER_TYPES = {"private-named": "private", "private-anonymous": "private",
                   "professional": "professional", "child": "child",
                   "where-the-child-was": "private", "siblings-then-gone": "professional",
-                  "a-district": "private"}
+                  "a-district": "private", "svalbard": "private"}
 BEFORE_REPORTER_TYPE = {"emergency", "emergency-call", "reporter-type"}
 
 

@@ -603,7 +603,14 @@ def test_the_page_and_the_text_are_written_from_the_same_outline(context: Browse
                                  "unborn": "maybe", "approximate_age": 6.5}],
                                  "parents": {"guardians": "Per"}, "reporter": "Kari",
                                  "location": {"district": "030101", "found_by": 3},
-                                 "submitted_at": "2026-02-30T10:00:00Z"}}
+                                 "submitted_at": "2026-02-30T10:00:00Z"},
+                  "a named district": {"location": {
+                      "municipality_number": "0301", "municipality_name": "Oslo",
+                      "district": "030101", "district_name": "Gamle Oslo",
+                      "found_by": "postal_code", "postal_code": "0150"}},
+                  "a svalbard child": {"location": {
+                      "municipality_number": "4601", "municipality_name": "Bergen",
+                      "found_by": "lives_on_svalbard", "postal_code": "9170"}}}
     cases = {f"{name} / {language}": [document, language]
              for name, document in documents.items() for language in reading.LANGUAGES}
     expected = {name: outline(document, language, received="01.07.2026 23:59",

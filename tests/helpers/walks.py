@@ -590,6 +590,23 @@ def a_district(person: Person, base_url: str) -> None:
     assert person.page.url.endswith("/report/anonymity"), person.page.url
 
 
+def svalbard(person: Person, base_url: str) -> None:
+    """A postal code on Svalbard: refused, with its own button on to the list, which asks
+    where the family is registered; the postal code stays on the location page."""
+    start(person, base_url)
+    person.answer("No")
+    person.answer("I am worried about a child I know")
+    person.fill("What is the postal code where the child lives?", "9170")
+    person.continue_()
+    person.sees_error()
+    person.press("Choose the municipality from the list")
+    assert person.page.url.endswith("/report/municipality"), person.page.url
+    person.continue_empty()
+    person.select("Which municipality is the child's family registered in?", "Bergen (Vestland)")
+    person.next_page()
+    assert person.page.url.endswith("/report/anonymity"), person.page.url
+
+
 def expired_draft_cookie() -> str:
     """A well-formed draft cookie whose draft the server no longer has."""
     from intake.drafts import DraftKey
@@ -601,4 +618,5 @@ MORE_PAGES = {
     "where-the-child-was": where_the_child_was,
     "siblings-then-gone": siblings_then_gone,
     "a-district": a_district,
+    "svalbard": svalbard,
 }

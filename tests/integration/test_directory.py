@@ -19,6 +19,7 @@ from tests.helpers.services import add_key, add_service, retire_all_keys
 
 MUNICIPALITIES = 357
 POSTAL_CODES = 5122
+DISTRICTS = 15  # Oslo's bydeler, data/districts.csv
 OSLO, BERGEN, BAERUM, ASKER = "0301", "4601", "3201", "3203"
 
 
@@ -42,7 +43,7 @@ def service_id_for(database: Database, number: str, on: date) -> str | None:
 def test_loading_the_directory_gives_every_municipality_and_postal_code(empty_db):
     with empty_db.session() as session:
         summary = directory.load(session)
-    assert summary == LoadSummary(MUNICIPALITIES, POSTAL_CODES)
+    assert summary == LoadSummary(MUNICIPALITIES, POSTAL_CODES, DISTRICTS)
     assert counts(empty_db) == (MUNICIPALITIES, POSTAL_CODES)
 
 
@@ -52,7 +53,7 @@ def test_loading_the_directory_twice_changes_nothing(empty_db):
     with empty_db.session() as session:
         before = [(m.number, m.name, m.county_name) for m in directory.all_municipalities(session)]
     with empty_db.session() as session:
-        assert directory.load(session) == LoadSummary(MUNICIPALITIES, POSTAL_CODES)
+        assert directory.load(session) == LoadSummary(MUNICIPALITIES, POSTAL_CODES, DISTRICTS)
     assert counts(empty_db) == (MUNICIPALITIES, POSTAL_CODES)
     with empty_db.session() as session:
         after = [(m.number, m.name, m.county_name) for m in directory.all_municipalities(session)]
@@ -84,7 +85,8 @@ def test_reloading_changed_data_renames_municipalities_and_replaces_postal_codes
     (changed / "postal_codes.csv").write_text("".join(kept), encoding="utf-8")
 
     with db.session() as session:
-        assert directory.load(session, changed) == LoadSummary(MUNICIPALITIES, POSTAL_CODES - 1)
+        assert directory.load(session, changed) == LoadSummary(
+            MUNICIPALITIES, POSTAL_CODES - 1, DISTRICTS)
     with db.session() as session:
         assert session.get(Municipality, BAERUM).name == "Nye Bærum"
         assert directory.look_up_postal_code(session, "0150").kind is PostalCodeKind.UNKNOWN
@@ -252,3 +254,11 @@ def test_service_whose_keys_are_all_retired_cannot_receive(db):
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Envelope)) == 0
 
+
+
+def test_the_directory_names_oslos_districts(db):
+    with db.session() as session:
+        names = directory.district_names(session, OSLO)
+        assert len(names) == DISTRICTS
+        assert names["030101"] == "Gamle Oslo" and names["030115"] == "Søndre Nordstrand"
+        assert directory.district_names(session, "4601") == {}

@@ -91,7 +91,7 @@ def test_upgrade_head_builds_exactly_the_schema_of_the_models(backend, empty_url
     assert set(migrated) == set(Base.metadata.tables)
     assert migrated == created_by_create_all(backend, tmp_path)
     assert "sealed_deleted_at" in [name for name, *_ in migrated["envelopes"]["columns"]]
-    assert dbcli.current(empty_url) == dbcli.head() == "0008"
+    assert dbcli.current(empty_url) == dbcli.head() == "0009"
 
 
 def test_alembic_check_finds_no_model_change_without_a_migration(empty_url):
@@ -118,7 +118,7 @@ def test_downgrade_to_nothing_and_upgrade_again(empty_url):
 
     dbcli.upgrade(empty_url)
     assert described(empty_url) == before
-    assert dbcli.current(empty_url) == "0008"
+    assert dbcli.current(empty_url) == "0009"
 
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -147,7 +147,7 @@ def test_upgrade_from_the_previous_revision_keeps_every_report(empty_url):
 
     dbcli.upgrade(empty_url)
 
-    assert dbcli.current(empty_url) == "0008"
+    assert dbcli.current(empty_url) == "0009"
     engine = create_engine(empty_url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         rows = connection.execute(text(
@@ -179,10 +179,10 @@ def test_flask_db_upgrade_and_current(empty_url, tmp_path):
 
         upgraded = runner.invoke(args=["db", "upgrade"])
         assert upgraded.exit_code == 0, upgraded.output
-        assert "Database at revision 0008." in upgraded.output
+        assert "Database at revision 0009." in upgraded.output
 
         after = runner.invoke(args=["db", "current"])
-        assert after.output.strip() == "0008 (newest)"
+        assert after.output.strip() == "0009 (newest)"
         assert set(described(empty_url)) == set(Base.metadata.tables)
     finally:
         app.extensions["database"].dispose()

@@ -385,6 +385,33 @@ def test_districts_are_stored_one_row_each_and_a_district_dropped_from_the_file_
             ("indre-oslo", OSLO, GAMLE_OSLO)]
 
 
+ARNA = '\n[[district]]\nnumber = "460101"\nname = "Arna"\n'
+
+
+def test_the_file_names_the_districts_of_a_city_the_directory_has_no_names_for(db, tmp_path):
+    summary = load(db, write(tmp_path, service("bergen", (BERGEN, "2024-01-01")),
+                             district_service("arna", ["460101"], municipality=BERGEN),
+                             ARNA, REST_UNCOVERED))
+    assert summary.districts_named == ["460101 Arna"]
+    with db.session() as session:
+        assert directory.district_names(session, BERGEN) == {"460101": "Arna"}
+        # Reloading the directory keeps what the file named.
+        directory.load(session)
+        assert directory.district_names(session, BERGEN) == {"460101": "Arna"}
+    again = load(db, write(tmp_path, service("bergen", (BERGEN, "2024-01-01")),
+                           district_service("arna", ["460101"], municipality=BERGEN),
+                           ARNA, REST_UNCOVERED, name="again.toml"))
+    assert again.districts_named == [] and not again.has_changes
+
+
+def test_the_file_does_not_rename_a_district_the_directory_names(db, tmp_path):
+    summary = load(db, write(tmp_path, service("oslo", (OSLO, "2024-01-01")), REST_UNCOVERED,
+                             '\n[[district]]\nnumber = "030101"\nname = "Old Town"\n'))
+    assert any("030101 is Gamle Oslo in data/districts.csv" in note for note in summary.notices)
+    with db.session() as session:
+        assert directory.district_name(session, "030101") == "Gamle Oslo"
+
+
 # --- refusals: each names the thing and writes nothing ------------------------------------------
 
 
@@ -506,6 +533,11 @@ REFUSALS = {
         (service("oslo", (OSLO, "2024-01-01")), district_service("bydel", ["3011"]),
          REST_UNCOVERED),
         ["'3011' is not a district number: six digits in quotes"],
+    ),
+    "a district named for a municipality that does not exist": (
+        (service("oslo", (OSLO, "2024-01-01")), REST_UNCOVERED,
+         '\n[[district]]\nnumber = "999901"\nname = "Nowhere"\n'),
+        ["[[district]] #1: 999901: there is no municipality 9999"],
     ),
     "district 00": (
         (service("oslo", (OSLO, "2024-01-01")), district_service("bydel", ["030100"]),

@@ -121,6 +121,46 @@ def test_postal_codes_that_are_not_homes_or_not_municipalities_are_explained(wiz
     wizard.answer("location", {"postal_code": " 0 150 "})
 
 
+def test_a_child_on_svalbard_keeps_its_postal_code_and_the_report_says_where_it_lives(
+    wizard, database, oslo
+):
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": "private"})
+    refused = wizard.answer("location", {"postal_code": "9170"}, expect=422)
+    # Its own way on to the list, not "I do not know the postal code": they know it.
+    assert 'value="outside-municipality"' in refused.html
+    assert "Velg kommunen fra listen" in refused.html
+    wizard.answer("location", {"postal_code": "9170", "action": "outside-municipality"})
+    page = wizard.transport.get("/report/municipality")
+    assert "Hvilken kommune er familien til barnet registrert i?" in page.html
+    wizard.answer("municipality", {"municipality": "0301"})
+    wizard.answer("anonymity", {"anonymity": "anonymous"})
+    wizard.answer("child-1-name", {"name": "Ola"})
+    wizard.answer("child-1-age", {"age": "8"})
+    wizard.answer("child-1-address", {"address": "Vei 230"})
+    wizard.answer("child-1-relation", {"relation": "neighbour"})
+    wizard.answer("children", {"add_another": "no"})
+    for step in ("parents", "topics"):
+        wizard.answer(step, {})
+    wizard.answer("concern", {"description": "Bekymret."})
+    for step in ("source", "timing", "child-views", "interpreter"):
+        wizard.answer(step, {})
+    check = wizard.transport.get("/report/check")
+    assert ">9170<" in re.sub(r"<bdi[^>]*>|</bdi>|<span[^>]*>|</span>", "", check.html)
+    wizard.send()
+    location = opened_report(database, oslo)["location"]
+    assert location["found_by"] == "lives_on_svalbard"
+    assert location["postal_code"] == "9170" and location["municipality_number"] == "0301"
+
+
+def test_the_svalbard_way_to_the_list_is_not_taken_for_a_postal_code_elsewhere(wizard):
+    wizard.answer("emergency", {"answer": "no"})
+    wizard.answer("reporter-type", {"reporter_type": "private"})
+    # The server looks the code up again: a code in a municipality goes the ordinary way.
+    page = wizard.answer("location", {"postal_code": "0150", "action": "outside-municipality"})
+    assert page.location.endswith("/report/location-confirm")
+
+
 def test_a_step_not_yet_reachable_redirects_to_the_next_unanswered_one(client, wizard):
     wizard.answer("emergency", {"answer": "no"})
     response = client.get("/report/concern")
@@ -677,11 +717,16 @@ def test_choosing_a_district_with_its_own_service_sends_the_report_there(
     pages = walk_with_district(wizard, "030101")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pages["district"]))
     assert "Hvilken bydel bor barnet i?" in text
-    assert "Oslo, bydel 01" in text and "Jeg vet ikke / en annen bydel" in text
-    assert "Oslo, bydel 01" in re.sub(r"<[^>]+>", "", pages["check"])
+    # By name, as a neighbour knows it, not "Oslo, bydel 01".
+    assert "Gamle Oslo" in text and "Søndre Nordstrand" not in text
+    assert "bydel 01" not in text and "Jeg vet ikke / en annen bydel" in text
+    # The reporter gave a postal code: one sentence says it does not settle the district.
+    assert "Postnummeret alene sier ikke hvilken bydel det er." in text
+    assert "Gamle Oslo" in re.sub(r"<[^>]+>", "", pages["check"])
     assert envelope_service(database) == "gamle-oslo"
     report = opened_report(database, gamle_oslo)
     assert report["location"]["district"] == "030101"
+    assert report["location"]["district_name"] == "Gamle Oslo"
     assert to_fiks_v2(report)["bydelsnummer"] == "01"
 
 
@@ -703,3 +748,20 @@ def test_a_municipality_without_districts_of_its_own_is_not_asked_for_one(
     start(wizard)
     assert client.get("/report/district").location.endswith("/report/anonymity")
     wizard.answer("anonymity", {"anonymity": "named"})
+
+
+def test_a_100_kb_paste_is_kept_and_the_error_says_how_much_to_remove(wizard):
+    """Limits before they bite: the hint states the limit, and a paste far over it is kept,
+    in the page and in the draft, with an error saying how many characters to take out."""
+    private_to_concern(wizard)
+    page = wizard.transport.get("/report/concern")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.html)).replace("\xa0", " ")
+    assert "Opptil 20 000 tegn." in text
+    assert 'data-limit="20000"' in page.html
+    pasted = ("Bekymret for Ola. " * 6000)[:100_000]
+    refused = wizard.answer("concern", {"description": pasted}, expect=422)
+    shown = re.sub(r"<[^>]+>", "", refused.html).replace("\xa0", " ")
+    assert "For langt: 100 000 tegn, og grensen er 20 000. Fjern 80 000." in shown
+    assert pasted in refused.html
+    again = wizard.transport.get("/report/concern")
+    assert pasted in again.html  # the draft kept every character

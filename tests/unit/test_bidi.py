@@ -41,3 +41,10 @@ def test_markup_and_character_references_are_left_whole():
 
 def test_text_without_numbers_is_unchanged():
     assert ltr_numbers("Ring politiet") == "Ring politiet"
+
+
+def test_thousands_with_commas_as_babel_writes_them_in_arabic_script_are_one_island():
+    assert ltr_numbers("الحد الأقصى 20,000 من الأحرف.") == (
+        "الحد الأقصى " + ISLAND.format("20,000") + " من الأحرف.")
+    # A comma that lists numbers does not join them.
+    assert ltr_numbers("1, 2") == ISLAND.format("1") + ", " + ISLAND.format("2")

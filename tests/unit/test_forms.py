@@ -15,6 +15,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 from intake.forms import FORMS, StepContext, StepForm
+from intake.forms.base import Limit, shown_limit
 from intake.forms.child import ChildAddressForm, ChildAgeForm, ChildNameForm
 from intake.forms.concern import CONCERN_MAX, ConcernForm
 from intake.forms.opening import EmergencyForm, LocationForm, MunicipalityForm
@@ -320,10 +321,22 @@ def test_every_text_field_has_a_length_limit_with_a_message(english):
     for kind, name, reporter_type in text_fields():
         field = FORMS[kind](MultiDict(), context(reporter_type))[name]
         limits = [v for v in field.validators if isinstance(v, Length) and v.max > 0]
-        if not limits or not all(v.message for v in limits):
+        # A Limit writes its own message: how many characters there are, how many to remove.
+        if not limits or not all(isinstance(v, Limit) or v.message for v in limits):
             without.append(f"{kind}.{name}")
     # The age is limited by its own check (a number from 0 to 25), not by a Length.
     assert without == ["child-age.age"]
+
+
+def test_every_text_field_states_its_limit_but_those_with_a_format_of_their_own(english):
+    unstated = sorted({f"{kind}.{name}" for kind, name, reporter_type in text_fields()
+                       if shown_limit(FORMS[kind](MultiDict(), context(reporter_type))[name])
+                       is None})
+    # Each of these says its format instead ("4 digits", "11 digits", "like 27.3.2015").
+    assert unstated == [
+        "about-you.email", "about-you.organisation_number", "about-you.phone",
+        "child-age.age", "child-age.birth_date", "child-age.national_id",
+        "location.postal_code", "parents.parent1_phone", "parents.parent2_phone"]
 
 
 def test_100000_characters_in_any_text_field_get_a_message_and_are_kept(english):
@@ -337,16 +350,17 @@ def test_100000_characters_in_any_text_field_get_a_message_and_are_kept(english)
     assert silent == [], "fields that accepted 100,000 characters"
 
 
-def test_concern_description_over_the_limit_says_what_the_limit_is(english):
+def test_concern_description_over_the_limit_says_how_many_there_are_and_to_remove(english):
     form = submit(ConcernForm, {"description": HUGE}, "private")
     assert messages(form, "description") == (
-        f"The description must be {CONCERN_MAX} characters or fewer"
+        "Too long: 100,000 characters, and the limit is 20,000. Remove 80,000."
     )
 
 
 def test_concern_description_limit_message_is_in_bokmal_by_default(bokmal):
     form = submit(ConcernForm, {"description": HUGE}, "private")
-    assert messages(form, "description") == f"Beskrivelsen kan ha høyst {CONCERN_MAX} tegn"
+    assert messages(form, "description").replace("\xa0", " ") == (
+        "For langt: 100 000 tegn, og grensen er 20 000. Fjern 80 000.")
 
 
 def test_concern_description_at_the_limit_is_accepted(english):

@@ -23,6 +23,7 @@ from inbox.fiks_export import CannotExport, to_fiks_v2
 from inbox.report_labels import table, words
 from inbox.report_outline import outline, reveal
 from inbox.report_text import render_text
+from intake import journey
 from intake.forms.child import RELATIONS, ChildToldForm
 from intake.forms.concern import (
     SOURCES,
@@ -69,6 +70,10 @@ def location_paths() -> dict[str, dict[str, dict[str, Any]]]:
         "reporter_municipality": {
             "location": {"mode": "where_was"}, "municipality": {"municipality": "unknown"},
             "own-municipality": {"municipality": "0301", "receiving": "yes"}},
+        "lives_on_svalbard": {**listed, "location": {
+            "mode": "list", "postal_code_normalised": "9170", "area": "Svalbard"}},
+        "lives_on_jan_mayen": {**listed, "location": {
+            "mode": "list", "postal_code_normalised": "8099", "area": "Jan Mayen"}},
         "district": {"location-confirm": {"confirmed": "yes", "receiving": "yes",
                                           "districts": ["030101"]},
                      "district": {"district": "030101", "municipality": "0301",
@@ -117,7 +122,8 @@ def test_the_schemas_codes_are_the_choices_the_wizard_offers():
         "anonymity": choices(AnonymityForm.anonymity),
         "child_in_danger_now": choices(EmergencyForm.answer),
         "location.found_by": ["postal_code", "chosen_from_list", "where_the_child_was",
-                              "reporter_municipality"],
+                              "reporter_municipality",
+                              *journey.OUTSIDE_MUNICIPALITIES.values()],
         "children[].relation": [choice.value for choice in RELATIONS],
         "children[].told": choices(ChildToldForm.told),
         "parents.told": choices(ParentsToldForm.told),
@@ -433,3 +439,14 @@ def test_the_deadline_in_the_text_is_the_one_the_inbox_shows(tmp_path):
     assert "Motteke: 01.03.2025 13:30\n" in text
     assert "Frist for vurdering: 08.03.2025 13:30\n" in text
     assert (received + timedelta(days=7)).strftime("%d.%m.%Y") == "08.03.2025"
+
+
+def test_the_team_reads_the_district_by_its_name_and_its_ks_number():
+    answers = fiks.private_answers(interpreter={})
+    answers.pop("location-confirm")
+    answers.update(copy.deepcopy(location_paths()["district"]))
+    report = fiks.build(answers)
+    report["location"]["district_name"] = "Gamle Oslo"
+    text = text_of(report)
+    assert "bydel Gamle Oslo (01)" in text, text
+    assert "district_name" not in text  # a field the outline knows, not "other information"
