@@ -118,7 +118,9 @@ class Limit(Length):
         super().__init__(max=maximum)
 
     def __call__(self, form: Any, field: Any) -> None:
-        count = len(field.data or "")
+        # A line break is one character to the person typing (and to the counter), though the
+        # browser sends it as two (CRLF).
+        count = len((field.data or "").replace("\r\n", "\n"))
         if count > self.max:
             from flask_babel import format_number
 

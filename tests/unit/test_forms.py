@@ -558,3 +558,9 @@ def test_organisation_number_in_arabic_or_urdu_digits_is_checked_like_any_other(
 @pytest.mark.parametrize("age", ["٧", "۱۳"])
 def test_age_in_arabic_or_urdu_digits_is_a_number_of_years(english, age):
     assert submit(ChildAgeForm, {"age": age}, "private").errors == {}
+
+
+def test_a_line_break_counts_as_one_character_as_the_counter_shows_it(english):
+    # The browser sends each line break as CRLF; the person (and the counter) sees one.
+    text = "a\r\n" * (CONCERN_MAX // 2)
+    assert submit(ConcernForm, {"description": text}, "private").errors == {}
