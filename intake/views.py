@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,7 +27,7 @@ from wtforms.validators import ValidationError
 
 from database import utcnow
 from extensions import config, csrf, db_session, redis_connection
-from intake import drafts, journey, summary, wizard
+from intake import dates, drafts, journey, summary, wizard
 from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
 from intake.forms.base import SECTION_CAPTIONS
@@ -169,8 +169,9 @@ def receipt() -> Any:
         "intake/receipt.html",
         envelope=envelope,
         service=session.get(Service, envelope.service_id),
-        review_by=format_date(envelope.review_deadline.astimezone(NORWAY).date(), "long"),
-        sent_at=format_datetime(envelope.created_at, "medium"),
+        review_by=dates.day(envelope.review_deadline.astimezone(NORWAY).date(),
+                            str(get_locale())),
+        sent_at=_when(envelope.created_at),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
         status_code=draft.sent.get("status_code"),
@@ -180,7 +181,8 @@ def receipt() -> Any:
 
 
 def _when(moment: Any) -> str | None:
-    return format_datetime(moment, "medium") if moment is not None else None
+    """The receipt and the status page write every time alike (intake/dates.py)."""
+    return dates.moment(moment, str(get_locale())) if moment is not None else None
 
 
 @blueprint.route("/status", methods=["GET", "POST"])
