@@ -301,6 +301,7 @@ def _render_step(step: str, draft: DraftData, form: Any) -> Any:
         extra["postal_code"] = journey.answer(draft.answers, "location", "postal_code_normalised")
     if step == "check":
         extra["sections"] = summary.build(session, draft)
+        extra["destination"] = summary.destination(session, draft)
         extra["anonymous"] = journey.answer(draft.answers, "anonymity", "anonymity") == "anonymous"
     if step == "children":
         extra["children"] = _children(draft)
