@@ -157,6 +157,9 @@ def _private(report: Mapping[str, Any]) -> dict[str, Any]:
         extras.append(f"{_KS['reporter_phone']}: {phone}")
     if reporter.get("email"):
         extras.append(f"{_KS['reporter_email']}: {reporter['email']}")
+    if reporter.get("safe_contact"):
+        # A confidential reporter's safe way to be reached: the format has no field for it.
+        extras.append(f"{FIELDS['reporter.safe_contact']}: {reporter['safe_contact']}")
     return {
         **_head(report),
         "privatMelder": melder,

@@ -148,6 +148,8 @@ def _reporter(value: Any, reporter_type: str | None) -> dict[str, Any]:
             "workplace_address": value("about-you", "workplace_address"),
             "organisation_number": digits(org) if org else None,
         }
+    if reporter_type == "private" and value("anonymity", "anonymity") == "confidential":
+        reporter["safe_contact"] = value("about-you", "safe_contact")
     if reporter_type == "child":
         reporter = {"safe_contact": value("about-you", "safe_contact")}
     return reporter

@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_number, get_locale, ngettext
+from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,7 +28,7 @@ from wtforms.validators import ValidationError
 
 from database import utcnow
 from extensions import config, csrf, db_session, redis_connection
-from intake import drafts, journey, summary, wizard
+from intake import dates, drafts, journey, summary, wizard
 from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
 from intake.forms.base import SECTION_CAPTIONS, shown_limit
@@ -197,8 +197,9 @@ def receipt() -> Any:
         "intake/receipt.html",
         envelope=envelope,
         service=session.get(Service, envelope.service_id),
-        review_by=format_date(envelope.review_deadline.astimezone(NORWAY).date(), "long"),
-        sent_at=format_datetime(envelope.created_at, "medium"),
+        review_by=dates.day(envelope.review_deadline.astimezone(NORWAY).date(),
+                            str(get_locale())),
+        sent_at=_when(envelope.created_at),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
         anonymous=bool(draft.sent.get("anonymous")),
@@ -210,7 +211,8 @@ def receipt() -> Any:
 
 
 def _when(moment: Any) -> str | None:
-    return format_datetime(moment, "medium") if moment is not None else None
+    """The receipt and the status page write every time alike (intake/dates.py)."""
+    return dates.moment(moment, str(get_locale())) if moment is not None else None
 
 
 @blueprint.route("/status", methods=["GET", "POST"])
@@ -348,6 +350,7 @@ def _render_step(step: str, draft: DraftData, form: Any) -> Any:
         extra["postal_code"] = journey.answer(draft.answers, "location", "postal_code_normalised")
     if step == "check":
         extra["sections"] = summary.build(session, draft)
+        extra["destination"] = summary.destination(session, draft)
         extra["anonymous"] = journey.answer(draft.answers, "anonymity", "anonymity") == "anonymous"
     if step == "children":
         extra["children"] = _children(draft)

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from database import utcnow
 from intake import journey, report
+from intake.bidi import one_line
 from intake.drafts import DraftData
 from intake.forms import FORMS, StepContext, StepForm
 from intake.identifiers import ascii_digits
@@ -217,10 +218,13 @@ def validated(
 
 
 def raw_answers(form: StepForm, formdata: MultiDict[str, str]) -> dict[str, Any]:
-    """What the reporter sent for this step's fields, exactly as sent, valid or not."""
+    """What the reporter sent for this step's fields, as sent, valid or not; one-line fields
+    without the characters that would let them disguise themselves (intake/bidi.py)."""
     kept: dict[str, Any] = {}
     for field in form:
         values = formdata.getlist(field.name)
+        if field.type == "StringField":
+            values = [one_line(value) for value in values]
         if len(values) > 1 or (values and field.type == "CheckboxesField"):
             kept[field.name] = values
         elif values:

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from intake.bidi import one_line
 from routing.directory import PostalLookup
 
 __all__ = ["Choice", "StepForm", "StepContext", "CheckboxesField", "strip", "limit", "Limit",
@@ -66,6 +67,12 @@ class StepForm(Form):
     def __init__(self, formdata: Any = None, context: StepContext | None = None) -> None:
         self.context = context or StepContext()
         super().__init__(formdata=formdata)
+        for field in self:
+            if field.type == "StringField" and isinstance(field.data, str):
+                # Validated as it will be stored (wizard.raw_answers): without the characters
+                # that turn text around (intake/bidi.py).
+                cleaned = one_line(field.data)
+                field.data = cleaned.strip() if cleaned != field.data else cleaned
         self.adapt(self.context.reporter_type)
 
     def adapt(self, reporter_type: str | None) -> None:

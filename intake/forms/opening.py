@@ -221,7 +221,9 @@ class AnonymityForm(StepForm):
         "confidential": _l("The child welfare service decides whether your name can be kept "
                            "from the family. It may become known if the case goes to the Child "
                            "Welfare Tribunal (barneverns- og helsenemnda)."),
+        # Not "cannot tell you that they received it": the receipt's status code does.
         "anonymous": _l("The family may be able to read what you write, so leave out details "
-                        "that reveal who you are. The service cannot ask you questions or tell "
-                        "you that they received the report. Write as fully as you can."),
+                        "that reveal who you are. The service cannot ask you questions, so "
+                        "write as fully as you can. Your receipt lets you check that they "
+                        "received the report."),
     }

@@ -36,6 +36,12 @@ def _named_private(form: StepForm) -> bool:
     return form.context.reporter_type == "private"
 
 
+def _confidential(form: StepForm) -> bool:
+    """A private reporter who gives their name but not to the family: a call or a letter at
+    the wrong time could tell the family who it was, so they are asked how to be reached."""
+    return form.context.answers.get("anonymity", {}).get("anonymity") == "confidential"
+
+
 class AboutYouForm(StepForm):
     heading = _l("About you")
     name = StringField(
@@ -124,8 +130,13 @@ class AboutYouForm(StepForm):
             self.phone.label.text = _l("Phone number (optional)")
             self.phone.description = _l("So the service can contact you with questions.")
             self.email.label.text = _l("Email address (optional)")
-            self.drop("role", "workplace", "workplace_address", "organisation_number",
-                      "safe_contact")
+            self.drop("role", "workplace", "workplace_address", "organisation_number")
+            if _confidential(self):
+                self.safe_contact.description = _l(
+                    "For example when it is safe to call you, or that they must not send "
+                    "letters to your home.")
+            else:
+                self.drop("safe_contact")
 
     def validate_phone(self, field: StringField) -> None:
         if not valid_phone(field.data):

@@ -560,6 +560,9 @@
     if (truthy(get(reporter, "email"))) {
       extras.push(KS.reporter_email + ": " + pyStr(reporter.email));
     }
+    if (truthy(get(reporter, "safe_contact"))) {
+      extras.push(FIELDS["reporter.safe_contact"] + ": " + pyStr(reporter.safe_contact));
+    }
     var document = assign({}, head(report));
     document.privatMelder = melder;
     document.privatBarn = barn;

@@ -197,6 +197,10 @@ def variants() -> dict[str, dict[str, Any]]:
         "private": private,
         "professional": professional,
         "confidential": build(private_answers(anonymity={"anonymity": "confidential"})),
+        "confidential, with a safe way to reach them": build(private_answers(
+            anonymity={"anonymity": "confidential"},
+            **{"about-you": {"name": "Kari Nordmann", "phone": "", "email": "",
+                             "safe_contact": "Ring etter kl. 15, ikke send brev hjem."}})),
         "unknown topic, own relation": build(private_answers(
             topics={"topics": ["honour", "a-topic-added-later"]},
             timing={"frequency": "once", "since": ""},

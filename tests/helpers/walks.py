@@ -437,10 +437,8 @@ def professional(person: Person, base_url: str) -> dict[str, Any]:
     person.fill("Phone number", "+47 22 00 00 00")
     person.fill("Email address", you["email"])
     person.next_page()
-    assert person.t("If you need a copy for your records, print this page or save it as PDF "
-                    "from your browser's menu now. After you send, your answers are deleted "
-                    "from this website and only the child welfare service has them."
-                    ) in person.page.inner_text("main")
+    assert person.t("Print or save this page as PDF if you need a copy: after sending, your "
+                    "answers are deleted here.") in person.page.inner_text("main")
     person.continue_empty("Send the report")
     return {
         "reference": person.send(),

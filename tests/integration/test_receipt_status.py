@@ -120,3 +120,35 @@ def test_reference_and_code_alphabets_survive_reading_aloud():
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", code)
     assert not set(receipt_status.normalise(code)) & set("01ILOSZ25")
     assert REFERENCE_RE.pattern
+
+
+def test_the_receipt_and_the_status_page_write_times_alike_in_somali(
+        app, client, database, tmp_path):
+    """One format, to the minute: the review date and the times are the same long date, and
+    the time of arrival reads the same on both pages."""
+    from intake.dates import day, moment
+    from routing.directory import NORWAY
+
+    add_service(database, "oslo", "0301", key_dir=tmp_path)
+    client.get("/?lang=so")
+    reference = walk_private(Wizard(FlaskTransport(client)), child={"name": "Ola", "age": "7"},
+                             concern=CONCERN)
+    code = CODE_RE.search(client.get("/report/receipt").get_data(as_text=True))
+    assert code
+    with database.session() as session:
+        envelope = session.query(Envelope).filter_by(reference=reference).one()
+        deliver(session, envelope.id)
+        session.commit()
+        session.refresh(envelope)
+        # As text() reads the page: any run of spaces (CLDR's narrow no-break one too) is one.
+        delivered = " ".join(moment(envelope.delivered_at, "so").split())
+        review_by = day(envelope.review_deadline.astimezone(NORWAY).date(), "so")
+        sent_at = " ".join(moment(envelope.created_at, "so").split())
+    receipt = text(client.get("/report/receipt").get_data(as_text=True))
+    page = client.get("/status").get_data(as_text=True)
+    status = text(client.post("/status", data={"reference": reference, "code": code.group(1),
+                                               "csrf_token": csrf_token(page)}
+                              ).get_data(as_text=True))
+    assert review_by in receipt and delivered in receipt
+    assert delivered in status and sent_at in status
+    assert review_by.split()[0] in delivered  # the month written out, as in the review date

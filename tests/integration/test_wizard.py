@@ -730,6 +730,19 @@ def test_choosing_a_district_with_its_own_service_sends_the_report_there(
     assert to_fiks_v2(report)["bydelsnummer"] == "01"
 
 
+def test_the_check_page_names_the_districts_service_at_the_top_and_by_send(
+    wizard, database, oslo, gamle_oslo
+):
+    chosen = walk_with_district(wizard, "030101")["check"]
+    wizard.transport.client.delete_cookie("draft")  # a second reporter, who does not know it
+    unknown = walk_with_district(wizard, "unknown")["check"]
+    goes_to = "Meldingen går til: Barneverntjenesten {}"
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", chosen))
+    assert text.count(goes_to.format("gamle-oslo (Oslo, bydel 01)")) == 2
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unknown))
+    assert text.count(goes_to.format("oslo ")) == 2
+
+
 def test_not_knowing_the_district_sends_the_report_to_the_municipalitys_service(
     wizard, database, oslo, gamle_oslo
 ):

@@ -109,6 +109,17 @@ def test_named_private_reporter_is_not_anonymous():
     assert document["reporter"]["name"] == "Per Hansen"
 
 
+def test_a_confidential_reporter_says_how_to_be_contacted_safely_and_a_named_one_is_not_asked():
+    safe = "Ring etter klokka 15, ikke send brev hjem."
+    you = {"name": "Per Hansen", "phone": "", "email": "", "safe_contact": safe}
+    confidential = build(private_answers(anonymity={"anonymity": "confidential"},
+                                         **{"about-you": you}))
+    named = build(private_answers(**{"about-you": you}))
+    assert confidential["reporter"] == {"name": "Per Hansen", "phone": None, "email": None,
+                                        "safe_contact": safe}
+    assert named["reporter"] == {"name": "Per Hansen", "phone": None, "email": None}
+
+
 def test_professional_is_never_anonymous_even_with_an_anonymity_answer_left_over():
     answers = private_answers(
         **{"reporter-type": {"reporter_type": "professional"},
