@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_number, get_locale, ngettext
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
@@ -239,7 +239,7 @@ def status() -> Any:
 def _feedback_dates(found: receipt_status.ReportStatus) -> dict[str, str | None]:
     """The feedback's dates as the reporter reads them: days, in their language's long form."""
     def day(value: Any) -> str | None:
-        return format_date(value, "long") if value is not None else None
+        return dates.day(value, str(get_locale())) if value is not None else None
 
     deadline = found.feedback_deadline
     return {"feedback_by": day(deadline.astimezone(NORWAY).date() if deadline else None),
