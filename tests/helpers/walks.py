@@ -112,7 +112,8 @@ class Person:
 
     def switch_language(self, code: str) -> None:
         """Use the language switch in the header (on a question page it submits the form)."""
-        tag = code.replace("_", "-")  # the page's lang is BCP 47 (fa-AF); ?lang= and Babel use fa_AF
+        # The page's lang is BCP 47 (fa-AF); ?lang= and Babel use fa_AF.
+        tag = code.replace("_", "-")
         with self.page.expect_navigation():
             self.page.locator(f".language-switch [lang='{tag}']").click()
         assert self.page.locator("html").get_attribute("lang") == tag

@@ -544,3 +544,24 @@ def test_organisation_number_in_arabic_or_urdu_digits_is_checked_like_any_other(
 @pytest.mark.parametrize("age", ["٧", "۱۳"])
 def test_age_in_arabic_or_urdu_digits_is_a_number_of_years(english, age):
     assert submit(ChildAgeForm, {"age": age}, "private").errors == {}
+
+
+def test_a_child_reads_every_topic_about_themselves_and_an_adult_about_the_child():
+    from intake.forms.concern import TopicsForm
+
+    def labels(reporter_type: str) -> list[str]:
+        form = TopicsForm(MultiDict(), context(reporter_type))
+        return [str(choice.label) for choice in form.topics.iter_choices()]
+
+    assert labels("child")[:2] == ["Someone hurts me", "Adults at home hurt each other"]
+    assert labels("private")[0] == "Violence against the child"
+    assert not [label for label in labels("child") if "child" in label or "parents" in label]
+
+
+def test_a_childs_errors_speak_to_the_child(look_up):
+    form = submit(LocationForm, {"postal_code": "0001"}, "child", look_up_postal_code=look_up)
+    assert "your municipality" in str(form.postal_code.errors[0]), form.postal_code.errors
+    form = submit(ChildAgeForm, {"age": "thirteen"}, "child")
+    assert form.age.errors == ["Write your age as a number, like 13"]
+    adult = submit(ChildAgeForm, {"age": "seven"}, "private")
+    assert adult.age.errors == ["Age must be a number of years, like 7"]
