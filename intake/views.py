@@ -49,7 +49,9 @@ blueprint.add_app_template_filter(ltr_numbers, "ltr_numbers")
 
 @blueprint.get("/")
 def start() -> str:
-    return render_template("intake/start.html", draft_hours=config().draft_ttl_seconds // 3600)
+    # The start page shows the whole language list and the whole translation notice.
+    return render_template("intake/start.html", draft_hours=config().draft_ttl_seconds // 3600,
+                           full_header=True)
 
 
 @blueprint.get("/about-exit")
