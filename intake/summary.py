@@ -18,7 +18,7 @@ from database import utcnow
 from intake import journey
 from intake.drafts import DraftData
 from intake.forms import FORMS
-from intake.forms.base import SECTION_CAPTIONS
+from intake.forms.base import section_caption
 from routing import directory
 from routing.directory import NORWAY
 from routing.models import Municipality
@@ -56,6 +56,8 @@ def build(session: Session, draft: DraftData) -> list[Section]:
             continue
         parsed = journey.parse_child_step(step)
         key = f"child-{parsed[0]}" if parsed else journey.section_of(step) or "report"
+        if journey.reporter_type(counted) == "child" and key in ("child-1", "you"):
+            key = "you"  # the child is the one child and the reporter: one "About you"
         if key not in sections:
             sections[key] = Section(_section_title(key, parsed, counted))
         form = FORMS[journey.kind(step)](MultiDict(as_pairs(counted[step])),
@@ -70,11 +72,11 @@ def build(session: Session, draft: DraftData) -> list[Section]:
 
 
 def _section_title(key: str, parsed: tuple[int, str] | None, counted: Any) -> Any:
+    if journey.reporter_type(counted) == "child" and key == "you":
+        return section_caption("you", "child")
     if parsed:
-        if journey.reporter_type(counted) == "child":
-            return _l("About you")
         return _l("Child %(number)d", number=parsed[0])
-    return SECTION_CAPTIONS.get(key, _l("About the report"))
+    return section_caption(key, journey.reporter_type(counted)) or _l("About the report")
 
 
 def _rows(session: Session, form: Any, step: str, counted: Any) -> list[Row]:

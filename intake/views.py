@@ -31,7 +31,7 @@ from extensions import config, csrf, db_session, redis_connection
 from intake import dates, drafts, journey, summary, wizard
 from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
-from intake.forms.base import SECTION_CAPTIONS, shown_limit
+from intake.forms.base import section_caption, shown_limit
 from intake.forms.status import StatusForm
 from routing import alerts, directory, jobs, receipt_status
 from routing.acceptance import CannotAccept, NoKeyError
@@ -71,7 +71,9 @@ def has_limits(form: Any) -> bool:
 
 @blueprint.get("/")
 def start() -> str:
-    return render_template("intake/start.html", draft_hours=config().draft_ttl_seconds // 3600)
+    # The start page shows the whole language list and the whole translation notice.
+    return render_template("intake/start.html", draft_hours=config().draft_ttl_seconds // 3600,
+                           full_header=True)
 
 
 @blueprint.get("/about-exit")
@@ -388,7 +390,7 @@ def _caption(step: str, draft: DraftData) -> Any:
     parsed = journey.parse_child_step(step)
     if parsed and journey.child_count(draft.answers) > 1:
         return _l("Child %(number)d", number=parsed[0])
-    return SECTION_CAPTIONS.get(journey.section_of(step))
+    return section_caption(journey.section_of(step), journey.reporter_type(draft.answers))
 
 
 def _children(draft: DraftData) -> list[dict[str, Any]]:

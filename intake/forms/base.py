@@ -15,11 +15,12 @@ from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake.bidi import one_line
+from intake.forms.wording import CHILD_SECTIONS, Page, for_child
 from routing.directory import PostalLookup
 
 __all__ = ["Choice", "StepForm", "StepContext", "CheckboxesField", "strip", "limit", "Limit",
-           "shown_limit",
-           "required_when", "required_if_value", "is_ascii_digits"]
+           "shown_limit", "required_when", "required_if_value", "is_ascii_digits",
+           "section_caption"]
 
 SECTION_CAPTIONS = {
     "location": _l("Where the child lives"),
@@ -28,6 +29,13 @@ SECTION_CAPTIONS = {
     "concern": _l("The concern"),
     "you": _l("About you"),
 }
+
+
+def section_caption(section: str, reporter_type: str | None) -> Any:
+    """The caption over a step, and the check page's title for its section: a child's own."""
+    if reporter_type == "child" and section in CHILD_SECTIONS:
+        return CHILD_SECTIONS[section]
+    return SECTION_CAPTIONS.get(section)
 
 
 class StepContext:
@@ -74,9 +82,43 @@ class StepForm(Form):
                 cleaned = one_line(field.data)
                 field.data = cleaned.strip() if cleaned != field.data else cleaned
         self.adapt(self.context.reporter_type)
+        self._child_words = (
+            for_child(type(self)) if self.context.reporter_type == "child" else None
+        )
+        if self._child_words:
+            self._speak_to_child(self._child_words)
 
     def adapt(self, reporter_type: str | None) -> None:
-        """Change wording or drop fields for a reporter type (a child gets plainer words)."""
+        """Drop fields or change wording for a professional or a private reporter. A child's
+        words are data, in intake/forms/wording.py."""
+
+    def says(self, key: str, default: Any) -> Any:
+        """A message of this form's own checks, in the child's words on the child's path."""
+        words = getattr(self, "_child_words", None)
+        return words.messages.get(key, default) if words else default
+
+    def _speak_to_child(self, words: Page) -> None:
+        self.drop(*words.drop)
+        if words.no_heading:
+            self.heading = None
+        if words.intro:
+            self.intro = words.intro
+        for name, wording in words.fields.items():
+            if name not in self._fields:
+                continue
+            field = self[name]
+            if wording.label:
+                field.label.text = wording.label
+            if wording.hint or wording.no_hint:
+                field.description = wording.hint
+            if wording.required and hasattr(field, "invalid_choice_message"):
+                field.invalid_choice_message = wording.required
+            elif wording.required:
+                self.reword_first_validator(name, wording.required)
+            if wording.choices:
+                field.choices = [Choice(choice.value, wording.choices.get(choice.value,
+                                                                          choice.label))
+                                 for choice in field.choices]
 
     def derived(self) -> dict[str, str]:
         """Values the server worked out from a valid answer, stored beside it."""

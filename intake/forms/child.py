@@ -58,10 +58,6 @@ class ChildNameForm(StepForm):
     def adapt(self, reporter_type: str | None) -> None:
         if reporter_type == "professional":
             self.drop("name_unknown")
-        if reporter_type == "child":
-            self.drop("name_unknown")
-            self.name.label.text = _l("What is your name? (optional)")
-            self.name.description = _l("You do not have to tell us.")
 
     def validate_name(self, field: StringField) -> None:
         if field.data or self.context.reporter_type == "child":
@@ -104,16 +100,11 @@ class ChildAgeForm(StepForm):
             self.drop("age")
         else:
             self.drop("national_id", "birth_date")
-        if reporter_type == "child":
-            self.heading = None
-            self.drop("unborn")
-            self.age.label.text = _l("How old are you? (optional)")
-            self.age.description = None
 
     def validate_age(self, field: StringField) -> None:
         age = ascii_digits(field.data)
         if not is_ascii_digits(age) or len(age) > 2 or int(age) > 25:
-            raise ValidationError(_l("Age must be a number of years, like 7"))
+            raise ValidationError(self.says("age", _l("Age must be a number of years, like 7")))
 
     def validate_national_id(self, field: StringField) -> None:
         if not field.data:

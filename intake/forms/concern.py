@@ -117,10 +117,6 @@ class TopicsForm(StepForm):
         invalid_choice_message=_l("Select from the list"),
     )
 
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.topics.label.text = _l("What is it about? (optional)")
-
 
 class ConcernForm(StepForm):
     intro = _l("Be concrete: what happened, when, and who was there. Use the child's own words "
@@ -134,13 +130,6 @@ class ConcernForm(StepForm):
         ],
         render_kw={"rows": 12},
     )
-
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.intro = _l("Write in your own words. You can write as much or as little as "
-                            "you want.")
-            self.description.label.text = _l("What is happening?")
-            self.reword_first_validator("description", _l("Write what is happening"))
 
 
 SOURCES = [
@@ -229,10 +218,6 @@ class ChildViewsForm(StepForm):
         validators=[limit(TEXT_MAX)],
         render_kw={"rows": 5},
     )
-
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.views.label.text = _l("What do you want to happen? (optional)")
 
 
 class InterpreterForm(StepForm):

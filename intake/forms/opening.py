@@ -62,11 +62,6 @@ class LocationForm(StepForm):
         render_kw={"inputmode": "numeric", "width": "4", "dir": "ltr"},
     )
 
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.postal_code.label.text = _l("What is the postal code where you live?")
-            self.reword_first_validator("postal_code", _l("Enter the postal code where you live"))
-
     def validate_postal_code(self, field: StringField) -> None:
         code = normalise_postal_code(ascii_digits(field.data))
         if len(code) != 4:
@@ -76,22 +71,22 @@ class LocationForm(StepForm):
         found = self.context.look_up_postal_code(code)
         self._found = found
         if found.kind is PostalCodeKind.UNKNOWN:
-            raise ValidationError(_l(
+            raise ValidationError(self.says("unknown", _l(
                 "We could not find postal code %(code)s. Check it, or choose the municipality "
-                "from the list", code=code))
+                "from the list")) % {"code": code})
         if found.kind is PostalCodeKind.NOT_A_HOME:
-            raise ValidationError(_l(
+            raise ValidationError(self.says("not-a-home", _l(
                 "%(code)s is a postal code for PO boxes or businesses, not homes. Enter the "
-                "postal code of the child's home, or choose the municipality from the list",
-                code=code))
+                "postal code of the child's home, or choose the municipality from the list"))
+                % {"code": code})
         if found.kind is PostalCodeKind.NOT_A_MUNICIPALITY:
             # The page then offers its own way on to the list, keeping the postal code: the
             # reporter knows it, so "I do not know the postal code" would be untrue.
             self.outside_area = found.place
-            raise ValidationError(_l(
+            raise ValidationError(self.says("not-a-municipality", _l(
                 "%(code)s is on %(place)s, which is not a municipality. Choose from the list the "
-                "municipality where the child's family is registered", code=code,
-                place=found.place))
+                "municipality where the child's family is registered"))
+                % {"code": code, "place": found.place})
 
     def derived(self) -> dict[str, str]:
         found = getattr(self, "_found", None)
@@ -110,10 +105,6 @@ class LocationConfirmForm(StepForm):
         choices=[Choice("yes", _l("Yes")), Choice("no", _l("No, choose another municipality"))],
         invalid_choice_message=_l("Select yes if this is the municipality where the child lives"),
     )
-
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.confirmed.label.text = _l("Is this the municipality where you live?")
 
 
 class MunicipalityForm(StepForm):
@@ -149,12 +140,10 @@ class MunicipalityForm(StepForm):
             self.municipality.description = _l(
                 "If you do not know this either, choose the last option: the report then goes "
                 "to the municipality where you live, and the service is told why.")
-        elif reporter_type == "child":
-            self.municipality.label.text = _l("Which municipality do you live in?")
 
     def validate_municipality(self, field: SelectField) -> None:
         if not field.data:
-            raise ValidationError(_l("Choose a municipality from the list"))
+            raise ValidationError(self.says("choose", _l("Choose a municipality from the list")))
 
 
 class OwnMunicipalityForm(StepForm):
@@ -201,10 +190,6 @@ class DistrictForm(StepForm):
         ] + [Choice("unknown", _l("I do not know / another district"))]
         if journey.location_mode(self.context.answers) == "postal_code":
             self.intro = _l("The postal code alone does not tell which district it is.")
-
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.district.label.text = _l("Which district (bydel) do you live in?")
 
 
 class AnonymityForm(StepForm):

@@ -120,11 +120,7 @@ class AboutYouForm(StepForm):
                             "will tell you that they received the report, and whether they "
                             "open an investigation.")
             self.drop("safe_contact")
-        elif reporter_type == "child":
-            self.heading = None
-            self.drop("name", "role", "workplace", "workplace_address", "organisation_number",
-                      "phone", "email")
-        else:
+        elif reporter_type != "child":  # a child's page is in intake/forms/wording.py
             self.intro = _l("The service can ask you questions and will confirm that they "
                             "received the report.")
             self.phone.label.text = _l("Phone number (optional)")
@@ -165,6 +161,3 @@ class CheckForm(StepForm):
                                      "know"))],
     )
 
-    def adapt(self, reporter_type: str | None) -> None:
-        if reporter_type == "child":
-            self.drop("declaration")

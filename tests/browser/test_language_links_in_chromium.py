@@ -64,6 +64,15 @@ def resolved_language_links(page: Page) -> list[str]:
 
 def assert_on_origin(page: Page, origin: str, status: int | None, expected: int) -> None:
     assert status == expected, (page.url, status)
+    # One control in the header opens the list (a <details> menu; open already on the start
+    # page); every other language is then in view.
+    menu = page.locator("nav.language-switch details")
+    assert menu.count() == 1
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    choices = page.locator("nav.language-switch li a, nav.language-switch li button")
+    assert choices.count() == len(i18n.LOCALES) - 1
+    assert all(choices.nth(index).is_visible() for index in range(choices.count()))
     links = resolved_language_links(page)
     assert len(links) == len(i18n.LOCALES) - 1, links
     for link in links:

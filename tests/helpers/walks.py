@@ -111,11 +111,15 @@ class Person:
         return self.page.get_by_label(self.t(label), exact=True).input_value()
 
     def switch_language(self, code: str) -> None:
-        """Use the language switch in the header (on a question page it submits the form)."""
+        """Open the language menu in the header and choose a language (on a question page the
+        choice submits the form)."""
         # The page's lang is BCP 47 (fa-AF); ?lang= and Babel use the CLDR code (fa_AF).
         tag = code.replace("_", "-")
+        menu = self.page.locator(".language-switch details")
+        if menu.get_attribute("open") is None:
+            menu.locator("summary").click()
         with self.page.expect_navigation():
-            self.page.locator(f".language-switch [lang='{tag}']").click()
+            self.page.locator(f".language-switch li [lang='{tag}']").click()
         assert self.page.locator("html").get_attribute("lang") == tag
 
     def press(self, label: str) -> None:

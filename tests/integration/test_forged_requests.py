@@ -105,7 +105,7 @@ HOSTILE_PATHS = [
 
 
 def language_links(html: str) -> list[str]:
-    nav = re.search(r'<nav class="width language-switch".*?</nav>', html, re.S)
+    nav = re.search(r'<nav class="[^"]*language-switch[^"]*".*?</nav>', html, re.S)
     assert nav, "the page has no language switch"
     return [unescape(href) for href in re.findall(r'<a href="([^"]*)"', nav.group(0))]
 

@@ -564,3 +564,24 @@ def test_a_line_break_counts_as_one_character_as_the_counter_shows_it(english):
     # The browser sends each line break as CRLF; the person (and the counter) sees one.
     text = "a\r\n" * (CONCERN_MAX // 2)
     assert submit(ConcernForm, {"description": text}, "private").errors == {}
+
+
+def test_a_child_reads_every_topic_about_themselves_and_an_adult_about_the_child():
+    from intake.forms.concern import TopicsForm
+
+    def labels(reporter_type: str) -> list[str]:
+        form = TopicsForm(MultiDict(), context(reporter_type))
+        return [str(choice.label) for choice in form.topics.iter_choices()]
+
+    assert labels("child")[:2] == ["Someone hurts me", "Adults at home hurt each other"]
+    assert labels("private")[0] == "Violence against the child"
+    assert not [label for label in labels("child") if "child" in label or "parents" in label]
+
+
+def test_a_childs_errors_speak_to_the_child(look_up):
+    form = submit(LocationForm, {"postal_code": "0001"}, "child", look_up_postal_code=look_up)
+    assert "your municipality" in str(form.postal_code.errors[0]), form.postal_code.errors
+    form = submit(ChildAgeForm, {"age": "thirteen"}, "child")
+    assert form.age.errors == ["Write your age as a number, like 13"]
+    adult = submit(ChildAgeForm, {"age": "seven"}, "private")
+    assert adult.age.errors == ["Age must be a number of years, like 7"]
