@@ -1,9 +1,9 @@
 """The receipt promises feedback only to a reporter the service can reach.
 
 "Within 3 weeks they will confirm that they received it" is shown to professionals, who always
-give their contact details. An anonymous reporter is told on the anonymity step that the
-service cannot answer them; the receipt must not say otherwise, nor to a child or a private
-reporter whose contact details are optional.
+give their contact details. An anonymous reporter hears only through the status page (their
+receipt says so, tests/integration/test_feedback.py); the receipt must not promise them, a child
+or a private reporter whose contact details are optional, a confirmation sent to them.
 """
 
 from __future__ import annotations
