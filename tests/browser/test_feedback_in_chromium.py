@@ -31,14 +31,16 @@ PRO = {"name": "Åse Lærer", "role": "Kontaktlærer", "workplace": "Grünerløk
        "email": "ase@skole.example.no"}
 
 
-def professional_report(system: LiveSystem) -> tuple[str, str, str]:
-    """A professional's report sent over HTTP: (envelope id, reference, status code)."""
+def professional_report(system: LiveSystem, keep_transport: bool = False) -> Any:
+    """A professional's report sent over HTTP: (envelope id, reference, status code), and with
+    `keep_transport` the reporter's HTTP session too (its cookies show the receipt)."""
     transport = HttpTransport(system.base_url)
     reference = walk_professional(Wizard(transport), child={"name": "Per"},
                                   concern="Blåmerker på armene.", you=PRO)
     code = CODE_RE.search(transport.get("/report/receipt").html)
     assert code, "the receipt shows no status code"
-    return delivered(system, reference).id, reference, code.group(1)
+    found = (delivered(system, reference).id, reference, code.group(1))
+    return (*found, transport) if keep_transport else found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
