@@ -49,63 +49,76 @@ def wait_until_answering(url: str, processes: list[subprocess.Popen[bytes]],
     return False
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    # A terminal closed or a process manager's SIGTERM ends the run as Ctrl-C does: the
+    # `finally` below then stops gunicorn, the worker and the embedded Redis, instead of
+    # leaving them running without anyone to stop them.
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # SIGINT too: a shell that starts `make run` in the background hands it SIGINT ignored.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _interrupt)
     started = time.monotonic()
     config = Config.from_env()
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, FLASK_APP="app")
     processes: list[subprocess.Popen[bytes]] = []
     embedded_socket = None
-    # The schema by the migrations, as production gets it. A database made before migrations
-    # existed stops the run here, with flask's message saying what to do about it.
-    say("Preparing the database (migrations)...")
-    migrated = subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env)
-    if migrated.returncode != 0:
-        return migrated.returncode
-    if not config.redis_url:
-        say("Starting the embedded Redis...")
-        embedded_socket = ensure_embedded(config.var_dir)
-    say("Demo data: the directory, a service, key file and user per municipality...")
-    subprocess.run([str(bin_dir / "flask"), "demo", "setup"], cwd=ROOT, env=env, check=True)
-    say("Starting the web app and the delivery worker...")
-    processes.append(
-        subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"{HOST}:{PORT}",
-             "--log-level", "warning", "app:create_app()"],
-            cwd=ROOT, env=env,
+    try:
+        # The schema by the migrations, as production gets it. A database made before migrations
+        # existed stops the run here, with flask's message saying what to do about it.
+        say("Preparing the database (migrations)...")
+        migrated = subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env)
+        if migrated.returncode != 0:
+            return migrated.returncode
+        if not config.redis_url:
+            say("Starting the embedded Redis...")
+            embedded_socket = ensure_embedded(config.var_dir)
+        say("Demo data: the directory, a service, key file and user per municipality...")
+        subprocess.run([str(bin_dir / "flask"), "demo", "setup"], cwd=ROOT, env=env, check=True)
+        say("Starting the web app and the delivery worker...")
+        processes.append(
+            subprocess.Popen(
+                [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"{HOST}:{PORT}",
+                 "--log-level", "warning", "app:create_app()"],
+                cwd=ROOT, env=env,
+            )
         )
-    )
-    processes.append(
-        subprocess.Popen([str(bin_dir / "flask"), "routing", "worker"], cwd=ROOT, env=env)
-    )
-    if not wait_until_answering(f"http://{HOST}:{PORT}/", processes, started):
-        say(f"The web app did not start (is port {PORT} in use? PORT=5001 make run picks "
-            "another).")
-        _stop(processes, embedded_socket)
-        return 1
-    demo_keys = config.var_dir / "demo-keys"
-    print(
-        f"""
+        processes.append(
+            subprocess.Popen([str(bin_dir / "flask"), "routing", "worker"], cwd=ROOT, env=env)
+        )
+        if not wait_until_answering(f"http://{HOST}:{PORT}/", processes, started):
+            say(f"The web app did not start (is port {PORT} in use? PORT=5001 make run picks "
+                "another).")
+            return 1
+        demo_keys = config.var_dir / "demo-keys"
+        print(
+            f"""
   Ready in {time.monotonic() - started:.0f} s.
   Public site:  http://{HOST}:{PORT}/
   Inbox:        http://{HOST}:{PORT}/inbox/
   Demo login:   demo-0301 / demo-password-0301   (the demo service for Oslo; every
                 municipality has one: demo-<kommunenummer> / demo-password-<kommunenummer>;
-                Oslo's districts too: demo-030101 / demo-password-030101 is Gamle Oslo)
+                Oslo's districts too: demo-030101 / demo-password-030101 is Gamle Oslo).
+                The first sign-in sets up an authenticator app and a new password, as
+                for any new user; sign in with that password afterwards.
   Key files:    {demo_keys}/demo-<kommunenummer>.key
   Passphrase:   demo passphrase
   Open a download:  .venv/bin/flask --app app inbox open FILE --key {demo_keys}/demo-0301.key
 
   Ctrl-C stops everything.
 """,
-        flush=True,
-    )
-    try:
+            flush=True,
+        )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
+        # Whenever the run ends (Ctrl-C, SIGTERM, a process that died, a failed step), what it
+        # started stops with it.
         _stop(processes, embedded_socket)
     return 0
 
