@@ -234,8 +234,11 @@ def status() -> Any:
     times = {"sent": _when(found.sent_at), "delivered": _when(found.delivered_at),
              "acknowledged": _when(found.acknowledged_at),
              **_feedback_dates(found)} if found else {}
+    # Past the law's deadline the page says so, instead of a promise whose date has gone.
+    overdue = bool(found and found.feedback_deadline and found.feedback_deadline <= utcnow())
     return render_template("intake/status.html", form=form, status=found, times=times,
-                           not_found=found is None), 200 if found else 404
+                           feedback_overdue=overdue, not_found=found is None), (
+        200 if found else 404)
 
 
 def _feedback_dates(found: receipt_status.ReportStatus) -> dict[str, str | None]:

@@ -242,3 +242,25 @@ def test_overdue_feedback_is_counted_for_operators_and_health_unless_the_service
     detail = app.test_client().get("/health/services").get_json()["services"]
     assert [s["past_feedback_deadline"] for s in detail if s["service_id"] == "oslo"] == [
         expected]
+
+
+def test_past_the_deadline_the_status_page_says_they_should_have_confirmed_and_to_phone(
+        app, database, services):
+    """A promise whose date has gone ("must confirm by 1 March", read on 5 March) helps nobody;
+    past the deadline the reporter is told it has passed and that they can phone."""
+    reference, code, _ = send(app, lambda wizard: walk_professional(
+        wizard, child={"name": "Per"}, concern=CONCERN, you=PRO))
+    envelope = delivered(database, reference)
+    _, said = status(app, reference, code, "nb")
+    assert "Barnevernet må bekrefte innen" in said and "skulle ha bekreftet" not in said
+
+    with database.session() as session:
+        session.get_one(Envelope, envelope.id).created_at = utcnow() - timedelta(days=22)
+        session.commit()
+    _, said = status(app, reference, code, "nb")
+    assert "Barnevernet skulle ha bekreftet innen" in said, said
+    assert "Du kan ringe dem og spørre." in said
+    assert "skulle de også ha fortalt deg her om de starter en undersøkelse" in said
+    assert "Barnevernet må bekrefte innen" not in said
+    _, said = status(app, reference, code, "ar")
+    assert "كان على الخدمة أن تؤكد بحلول" in said
