@@ -208,7 +208,8 @@ def test_every_command_the_guide_names_outside_its_blocks_is_run_by_a_test():
     named = {" ".join(command.split()) for command in re.findall(
         r"`((?:flask|gunicorn|pg_\w+|createdb|redis-server)[^`]*)`", prose)}
     elsewhere = {
-        "flask routing worker": "tests/integration/test_end_to_end.py",
+        # The live system that test_end_to_end.py and the fault tests run starts the worker.
+        "flask routing worker": "tests/helpers/live_system.py",
         "flask keys retire KEY_ID": "tests/integration/test_operations.py",
         "flask db upgrade": "tests/integration/test_migrations.py",
         "flask db current": "tests/integration/test_migrations.py",
