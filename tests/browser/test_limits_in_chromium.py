@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.conftest import LiveSystem
 from tests.helpers.browser import PHONE
-from tests.helpers.walks import Person, sending_freely, start
+from tests.helpers.walks import Person, anonymous_to_the_concern_step, sending_freely, start
 
 PASTE = ("Bekymret for gutten. " * 5000)[:100_000]
 
@@ -21,18 +21,7 @@ def to_the_concern_step(person: Person, base_url: str) -> None:
     person.fill("What is the postal code where the child lives?", "5003")
     person.next_page()
     person.answer("Yes")
-    person.answer("No, I want to be anonymous")
-    person.choose("I do not know the child's name")
-    person.next_page()
-    person.next_page()  # age: optional
-    person.choose("I do not know the address")
-    person.fill("Where can the child welfare service find the child? (optional)", "Skolen")
-    person.next_page()
-    person.answer("I am a friend of the family")
-    person.answer("No")
-    person.next_page()  # parents
-    person.next_page()  # topics
-    assert person.page.url.endswith("/report/concern"), person.page.url
+    anonymous_to_the_concern_step(person)
 
 
 def spaced(text: str) -> str:

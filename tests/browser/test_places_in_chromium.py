@@ -13,22 +13,18 @@ from routing.models import Coverage
 from tests.conftest import LIVE_PHONE, LiveSystem
 from tests.helpers.browser import PHONE, opened_report
 from tests.helpers.services import add_service
-from tests.helpers.walks import Person, sending_freely, start, svalbard
+from tests.helpers.walks import (
+    Person,
+    anonymous_to_the_concern_step,
+    sending_freely,
+    start,
+    svalbard,
+)
 
 
 def anonymous_report_from_the_anonymity_step(person: Person, check_contains: str = "") -> str:
     """From the anonymity step to the receipt, the shortest way; returns the reference."""
-    person.answer("No, I want to be anonymous")
-    person.choose("I do not know the child's name")
-    person.next_page()
-    person.next_page()  # age: optional
-    person.choose("I do not know the address")
-    person.fill("Where can the child welfare service find the child? (optional)", "Skolen")
-    person.next_page()
-    person.answer("I am a friend of the family")
-    person.answer("No")
-    person.next_page()  # parents
-    person.next_page()  # topics
+    anonymous_to_the_concern_step(person)
     person.fill("What have you seen or heard?", "Bekymret.")
     while not person.page.url.endswith("/report/check"):  # the optional steps
         person.next_page()

@@ -317,6 +317,22 @@ def private_named(person: Person, base_url: str) -> dict[str, Any]:
     }
 
 
+def anonymous_to_the_concern_step(person: Person) -> None:
+    """From the anonymity step, the shortest anonymous way to "What have you seen or heard?"."""
+    person.answer("No, I want to be anonymous")
+    person.choose("I do not know the child's name")
+    person.next_page()
+    person.next_page()  # age: optional
+    person.choose("I do not know the address")
+    person.fill("Where can the child welfare service find the child? (optional)", "Skolen")
+    person.next_page()
+    person.answer("I am a friend of the family")
+    person.answer("No")
+    person.next_page()  # parents
+    person.next_page()  # topics
+    assert person.page.url.endswith("/report/concern"), person.page.url
+
+
 def private_anonymous(person: Person, base_url: str) -> dict[str, Any]:
     found_at = "Skolen på Nordnes"
     description = "Gutten har ikke vært på skolen på to uker."
