@@ -1,0 +1,80 @@
+"""A pooled PostgreSQL connection that the server ended while it sat in the pool (a restart,
+a failover, pg_terminate_backend) is replaced before a request uses it, so the reporter who
+comes next gets their page, not an error; and this costs no round trip per request
+(database.py looks at the socket instead of pinging)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import database as database_module
+from database import Database
+from tests.postgres import POSTGRES_URL
+
+pytestmark = pytest.mark.postgresql_only
+
+
+def backend_pid(database: Database) -> int:
+    with database.session() as session:
+        return int(session.scalar(text("SELECT pg_backend_pid()")))
+
+
+def end_backend(pid: int) -> None:
+    """What a restart does to one connection: the server ends it, and it is gone."""
+    admin = create_engine(POSTGRES_URL)
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        deadline = time.monotonic() + 10
+        while connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                 {"pid": pid}).scalar() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    admin.dispose()
+
+
+
+def test_a_connection_the_server_ended_is_replaced_before_use():
+    database = Database(POSTGRES_URL)
+    try:
+        first = backend_pid(database)
+        end_backend(first)
+        # The pool still holds the ended connection; the next session must not fail on it.
+        second = backend_pid(database)
+        assert second != first
+        assert backend_pid(database) == second  # and the new one is kept, not made anew
+    finally:
+        database.dispose()
+
+
+def test_a_connection_idle_for_long_is_pinged_and_a_dead_one_replaced(monkeypatch):
+    # As if the network had dropped it without a word: only the ping can tell.
+    monkeypatch.setattr(database_module, "_ended_by_server", lambda _connection: False)
+    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    database = Database(POSTGRES_URL)
+    try:
+        first = backend_pid(database)
+        end_backend(first)
+        assert backend_pid(database) != first
+    finally:
+        database.dispose()
+
+
+def test_a_busy_connection_is_not_pinged_before_each_use():
+    database = Database(POSTGRES_URL)
+    try:
+        backend_pid(database)
+        pings_before = database.engine.dialect.do_ping
+        calls = []
+
+        def counting_ping(dbapi_connection):  # type: ignore[no-untyped-def]
+            calls.append(dbapi_connection)
+            return pings_before(dbapi_connection)
+
+        database.engine.dialect.do_ping = counting_ping  # type: ignore[method-assign]
+        for _ in range(20):
+            backend_pid(database)
+        assert calls == []
+    finally:
+        database.dispose()
