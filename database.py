@@ -129,6 +129,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Each statement commits by itself: for requests that only read, which then need no
+        # BEGIN and ROLLBACK round trips around their one SELECT (extensions.py).
+        self.autocommit_sessions = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
     def create_all(self) -> None:
         # Import the models so their tables are registered on Base.metadata.

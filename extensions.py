@@ -33,6 +33,13 @@ def db_session() -> Session:
     return cast(Session, g.db_session)
 
 
+def read_without_transaction() -> None:
+    """This request only reads: its statements run without a transaction around them (no BEGIN
+    and ROLLBACK round trips for a page that reads one row). Call before first use."""
+    if "db_session" not in g:
+        g.db_session = database().autocommit_sessions()
+
+
 def close_db_session(_error: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
 from database import utcnow
-from extensions import config, csrf, db_session, redis_connection
+from extensions import config, csrf, db_session, read_without_transaction, redis_connection
 from intake import dates, drafts, journey, summary, wizard
 from intake.bidi import ltr_numbers
 from intake.drafts import DraftData, DraftKey, StaleDraft
@@ -46,6 +46,14 @@ csrf.exempt(blueprint)
 DRAFT_COOKIE = "draft"
 log = logging.getLogger(__name__)
 blueprint.add_app_template_filter(ltr_numbers, "ltr_numbers")
+
+
+@blueprint.before_request
+def _pages_read_without_transaction() -> None:
+    # A reporter's GET reads its draft and the directory, statement by statement; the one that
+    # writes (/exit: one DELETE of the draft) needs no transaction around it either.
+    if request.method in ("GET", "HEAD"):
+        read_without_transaction()
 
 
 @blueprint.app_template_global()
