@@ -64,14 +64,18 @@ def client_key(secret_key: str, scope: str, address: str) -> str:
     return f"rate:{scope}:{client_token(secret_key, address)}"
 
 
+# The window starts with the first request and is never extended by later ones. One script
+# instead of MULTI, SET, INCR, TTL and EXEC: every report's "Send" runs it (issue 20).
+_COUNT = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+return {redis.call('INCR', KEYS[1]), redis.call('TTL', KEYS[1])}
+"""
+
+
 def hit(connection: redis.Redis, key: str, limit: Limit) -> int | None:
     """Count one request; None if it is allowed, else the seconds until the window ends."""
-    pipeline = connection.pipeline()
-    # The window starts with the first request and is never extended by later ones.
-    pipeline.set(key, 0, ex=limit.seconds, nx=True)
-    pipeline.incr(key)
-    pipeline.ttl(key)
-    _started, count, ttl = pipeline.execute()
+    # redis-py runs it by its digest, and sends it again after a restart emptied the cache.
+    count, ttl = connection.register_script(_COUNT)(keys=[key], args=[limit.seconds])
     if int(count) <= limit.requests:
         return None
     return max(int(ttl), 1)

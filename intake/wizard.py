@@ -342,10 +342,9 @@ def receiving_status(
     found = directory.service_and_key(session, number, now, district)
     if found is None:
         return "no-service"
-    service, key = found
-    if key is None:
+    if found.key_id is None:
         # The reporter is shown the service's phone number; the operators must hear of it.
-        alerts.alert_no_key(session, service.id, now)
+        alerts.alert_no_key(session, found.service_id, now)
         return "no-key"
     return "yes"
 

@@ -90,16 +90,16 @@ def accept(
     found = service_and_key(session, municipality_number, now, district)
     if found is None:
         raise NoServiceError(municipality_number)
-    service, key = found
-    if key is None:
-        raise NoKeyError(service)
+    if found.key_id is None or found.public_key is None:
+        # The reporter is shown the service's name and phone number.
+        raise NoKeyError(session.get_one(Service, found.service_id))
     values: dict[str, object] = {
         **_EVERY_COLUMN_EMPTY,
         "id": uuid.uuid4().hex,
-        "service_id": service.id,
-        "key_id": key.key_id,
+        "service_id": found.service_id,
+        "key_id": found.key_id,
         "schema": REPORT_SCHEMA,
-        "sealed": seal(document, key.public_key),
+        "sealed": seal(document, found.public_key),
         "state": EnvelopeState.ACCEPTED.value,
         "created_at": now,
         "review_deadline": now + timedelta(days=review_days),

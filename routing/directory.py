@@ -243,14 +243,28 @@ def current_key(session: Session, service_id: str, at: datetime | None = None) -
     )
 
 
-def _service_and_key_statement(district_given: bool) -> Select[tuple[Service, ServiceKey]]:
+@dataclass(frozen=True)
+class ServiceAndKey:
+    """Which service gets a report for a place, and the key in force to seal it to (both None
+    when the service has none)."""
+
+    service_id: str
+    key_id: str | None
+    public_key: bytes | None
+
+
+def _service_and_key_statement(
+    district_given: bool,
+) -> Select[tuple[str, str | None, bytes | None]]:
     # A district's own coverage sorts before the municipality's default (false before true).
     which = (or_(Coverage.district == bindparam("district"), Coverage.district.is_(None))
              if district_given else Coverage.district.is_(None))
     at = bindparam("at", type_=ServiceKey.valid_from.type)
     on = bindparam("on", type_=Coverage.valid_from.type)
     return (
-        select(Service, ServiceKey)
+        # Columns, not entities: this runs on every submit, and loading ORM objects for three
+        # values was most of its cost.
+        select(Service.id, ServiceKey.key_id, ServiceKey.public_key)
         .join(Coverage, Coverage.service_id == Service.id)
         .outerjoin(ServiceKey, and_(ServiceKey.service_id == Service.id, _key_in_force(at)))
         .where(Coverage.municipality_number == bindparam("municipality"), which, _in_force(on))
@@ -265,18 +279,18 @@ _SERVICE_AND_KEY = {given: _service_and_key_statement(given) for given in (False
 
 def service_and_key(
     session: Session, municipality_number: str, at: datetime, district: str | None = None
-) -> tuple[Service, ServiceKey | None] | None:
+) -> ServiceAndKey | None:
     """`service_for` (on the Norwegian day of `at`) and that service's `current_key`, in one
     statement: a report is routed and sealed on every submit, and this is one round trip
-    instead of two. None when no service covers the place; the key is None when the service
-    has none in force."""
+    instead of two. None when no service covers the place; no key when the service has none
+    in force."""
     if district is not None and not is_district_of(district, municipality_number):
         raise ValueError(f"{district!r} is not a district number of {municipality_number}")
     row = session.execute(_SERVICE_AND_KEY[district is not None], {
         "municipality": municipality_number, "district": district, "at": at,
         "on": at.astimezone(NORWAY).date(),
     }).first()
-    return (row[0], row[1]) if row is not None else None
+    return ServiceAndKey(*row) if row is not None else None
 
 
 def register_key(
