@@ -89,7 +89,8 @@ class DraftData:
 
 
 # Every wizard request loads and saves its draft: these are built once, as table statements,
-# so that neither statement building nor the ORM's unit of work is paid per request.
+# and run on the session's connection, so that neither statement building nor the ORM's
+# execution and unit of work is paid per request.
 _DRAFTS = Draft.__table__
 _LOAD = select(_DRAFTS.c.ciphertext, _DRAFTS.c.version, _DRAFTS.c.expires_at).where(
     _DRAFTS.c.id == bindparam("draft_id"))
@@ -104,7 +105,7 @@ _UPDATE = (
 
 def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftData | None:
     """The draft, or None if it expired, was deleted, or the key does not open it."""
-    row = session.execute(_LOAD, {"draft_id": key.draft_id}).first()
+    row = session.connection().execute(_LOAD, {"draft_id": key.draft_id}).first()
     if row is None or row.expires_at <= (now or utcnow()):
         return None
     try:
@@ -122,12 +123,13 @@ def save(
     """Write the draft, extending its life; StaleDraft if it changed since `data` was loaded."""
     now = now or utcnow()
     ciphertext = nacl.secret.SecretBox(key.key).encrypt(data.to_json())
-    if data.version == 0 and session.execute(_LOAD, {"draft_id": key.draft_id}).first() is None:
-        session.execute(_INSERT, {"id": key.draft_id, "ciphertext": ciphertext, "version": 1,
-                                  "expires_at": now + ttl})
+    connection = session.connection()
+    if data.version == 0 and connection.execute(_LOAD, {"draft_id": key.draft_id}).first() is None:
+        connection.execute(_INSERT, {"id": key.draft_id, "ciphertext": ciphertext, "version": 1,
+                                     "expires_at": now + ttl})
         data.version = 1
         return
-    result = session.execute(_UPDATE, {
+    result = connection.execute(_UPDATE, {
         "draft_id": key.draft_id, "read": data.version, "ciphertext": ciphertext,
         "written": data.version + 1, "expires": now + ttl,
     })

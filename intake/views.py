@@ -3,6 +3,7 @@ and renders or redirects."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import timedelta
@@ -380,11 +381,8 @@ def _render_step(step: str, draft: DraftData, form: Any) -> Any:
         )
         extra["status"] = journey.receiving(draft.answers)
     parsed = journey.parse_child_step(step)
-    template = f"intake/{kind}.html"
-    if not (Path(current_app.root_path) / "templates" / template).exists():
-        template = "intake/step.html"
     return render_template(
-        template,
+        _template_for(kind),
         step=step,
         kind=kind,
         form=form,
@@ -395,6 +393,15 @@ def _render_step(step: str, draft: DraftData, form: Any) -> Any:
         caption=_caption(step, draft),
         **extra,
     )
+
+
+@functools.cache
+def _template_for(kind: str) -> str:
+    """A step kind's own template if it has one, else the general one (looked up once)."""
+    template = f"intake/{kind}.html"
+    if not (Path(current_app.root_path) / "templates" / template).exists():
+        template = "intake/step.html"
+    return template
 
 
 def _caption(step: str, draft: DraftData) -> Any:

@@ -114,7 +114,7 @@ def accept(
     else:
         while True:
             values["reference"] = random_reference()
-            if session.execute(insert, values).first() is not None:
+            if session.connection().execute(insert, values).first() is not None:
                 break
     # The row as an entity of the session, known to exist, without reading it back: callers
     # read it, and may change it before they commit.

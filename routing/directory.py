@@ -286,7 +286,8 @@ def service_and_key(
     in force."""
     if district is not None and not is_district_of(district, municipality_number):
         raise ValueError(f"{district!r} is not a district number of {municipality_number}")
-    row = session.execute(_SERVICE_AND_KEY[district is not None], {
+    # On the connection: the ORM's execution layer cost as much as the statement (issue 20).
+    row = session.connection().execute(_SERVICE_AND_KEY[district is not None], {
         "municipality": municipality_number, "district": district, "at": at,
         "on": at.astimezone(NORWAY).date(),
     }).first()
