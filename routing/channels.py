@@ -52,7 +52,8 @@ class PushAttempt:
 
 def pushes(service: Service) -> bool:
     """Whether the service has a push endpoint: a URL, and a secret to sign with (or the name
-    of the environment variable that holds it)."""
+    of the environment variable that holds it). The delivery statement asks the same in SQL
+    (`delivery.has_push_endpoint`)."""
     return bool(service.push_url and (service.push_secret_env or service.push_secret))
 
 

@@ -115,8 +115,9 @@ def deliver_job(envelope_id: str) -> bool:
     """
     try:
         with _db().session() as session:
-            delivered = delivery.deliver(session, envelope_id)
-            push_pending = delivered and channels.open_push(session, envelope_id)
+            delivered = delivery.deliver_envelope(session, envelope_id)
+            push_pending = (delivered is not None and delivered.service_pushes
+                            and channels.open_push(session, envelope_id))
     except Exception as error:
         # Raised again, so RQ retries with backoff (or records the failure after the last).
         if is_last_try():
@@ -133,7 +134,7 @@ def deliver_job(envelope_id: str) -> bool:
                     envelope_id,
                     type(error).__name__,
                 )
-    return delivered
+    return delivered is not None
 
 
 def fail_delivery(envelope_id: str, error: BaseException) -> None:

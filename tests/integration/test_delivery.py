@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -18,6 +21,7 @@ import redis
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
+from rq.worker import Worker, WorkerStatus
 from sqlalchemy import func, select
 
 from config import Config
@@ -28,6 +32,7 @@ from routing.acceptance import NoKeyError, NoServiceError, accept
 from routing.delivery import stuck_envelopes
 from routing.envelope_file import parse, to_file
 from routing.models import Envelope, EnvelopeState
+from routing.worker import DEQUEUE_SECONDS, HEARTBEAT_SECONDS, DeliveryWorker
 from sealing import SealingError, unseal
 from tests.helpers.mail import MailServer
 from tests.helpers.services import add_service
@@ -109,6 +114,46 @@ def test_doorbell_rung_twice_delivers_once(worker_db, redis_client):
     again = envelopes(worker_db)[envelope_id]
     assert again.delivery_attempts == 1
     assert again.delivered_at == first.delivered_at
+
+
+def test_a_waiting_worker_stays_registered_alive_and_idle_between_reports(
+    worker_db, redis_client
+):
+    """Operators (`rq info`) and RQ's clean-up see a worker that delivers and then waits as
+    alive and idle: its heartbeat outlasts the wait until the next one, so its jobs are never
+    taken for a dead worker's."""
+    add_service(worker_db, "oslo", OSLO)
+    stopping = threading.Event()
+    worker = DeliveryWorker([jobs.queue(redis_client, QUEUE)], connection=redis_client,
+                            serializer=JSONSerializer, stopping=stopping)
+    seen: dict[str, object] = {}
+
+    def send_reports_then_look() -> list[str]:
+        try:
+            ids = [accept_and_enqueue(worker_db, redis_client, f"melding {n}") for n in range(5)]
+            deadline = time.monotonic() + 30
+            while any(e.state == EnvelopeState.ACCEPTED for e in envelopes(worker_db).values()):
+                assert time.monotonic() < deadline, "not delivered"
+                time.sleep(0.05)
+            time.sleep(DEQUEUE_SECONDS * 3)  # waiting for the next report now
+            [registered] = Worker.all(connection=redis_client)
+            seen.update(name=registered.name, state=registered.get_state(),
+                        ttl=redis_client.ttl(worker.key))
+            return ids
+        finally:
+            stopping.set()
+
+    # The worker in this (the main) thread, as RQ's signal handlers need; the reports come
+    # from another.
+    with ThreadPoolExecutor(1) as pool:
+        sent = pool.submit(send_reports_then_look)
+        worker.work(logging_level="WARNING")
+        ids = sent.result()
+
+    assert_all_delivered_once(worker_db, ids)
+    assert seen["name"] == worker.name and seen["state"] == WorkerStatus.IDLE
+    # Counted alive for longer than the wait until its next heartbeat.
+    assert isinstance(seen["ttl"], int) and seen["ttl"] > HEARTBEAT_SECONDS
 
 
 def test_each_report_is_delivered_to_the_service_of_its_own_municipality(worker_db, redis_client):

@@ -134,6 +134,41 @@ def test_pushed_envelope_is_signed_stored_once_and_stays_in_the_inbox(
     assert_in_inbox(worker_db, envelope_id)
 
 
+@pytest.mark.parametrize(
+    ("url", "secret", "secret_env", "pushed"),
+    [
+        ("https://sak.example.no/", SECRET, None, True),
+        ("https://sak.example.no/", None, "OSLO_PUSH_SECRET", True),
+        ("https://sak.example.no/", SECRET, "OSLO_PUSH_SECRET", True),
+        ("https://sak.example.no/", None, None, False),
+        ("https://sak.example.no/", "", "", False),
+        (None, SECRET, None, False),
+        ("", None, "OSLO_PUSH_SECRET", False),
+    ],
+)
+def test_delivery_opens_a_push_exactly_when_the_service_has_a_whole_push_endpoint(
+    worker_db, redis_client, url, secret, secret_env, pushed
+):
+    """The delivery itself asks the database whether the service pushes; it must agree with
+    the rule the push job and `flask routing status` use, or a case system misses reports (or
+    a push goes out that the job then fails)."""
+    add_service(worker_db, "oslo", OSLO)
+    with worker_db.session() as session:
+        service = session.get_one(Service, "oslo")
+        service.push_url, service.push_secret, service.push_secret_env = url, secret, secret_env
+        assert channels.pushes(service) is pushed
+    envelope_id = accept_and_enqueue(worker_db, redis_client, CANARY)
+
+    # The job's entry point outside RQ: it delivers and records the push, enqueueing nothing.
+    assert jobs.deliver_job(envelope_id) is True
+
+    assert_in_inbox(worker_db, envelope_id)
+    with worker_db.session() as session:
+        row = channels.push_state(session, envelope_id)
+    assert (row is not None and row.state == "pending") is pushed
+    assert jobs.deliver_job(envelope_id) is False  # run again: delivered once
+
+
 def test_push_job_run_again_does_not_post_again(worker_db, redis_client, receiver):
     receiver.start()
     pushing_service(worker_db, "oslo", OSLO, receiver.url)
