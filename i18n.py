@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import request, session, url_for
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 REVIEWED_FILE = Path(__file__).resolve().parent / "translations" / "REVIEWED"
@@ -29,6 +33,29 @@ class Locale:
     def reviewed(self) -> bool:
         """A native speaker has checked this catalog (listed in translations/REVIEWED)."""
         return self.code in reviewed_codes()
+
+    def once(self, *key: Hashable, caller: Callable[[], Markup]) -> Markup:
+        """A piece of a page that depends on nothing but the language (and `key`), rendered
+        the first time and kept: `{% call locale.once("footer") %}...{% endcall %}`.
+
+        The footer and the language list are the same on every question page of one language,
+        and rendering them was a good part of every page's cost. Whatever belongs to one request
+        (the page's address) must stay out of the body, or be a slot the page fills in.
+        Templates that reload while the app runs (development) are rendered every time."""
+        environment = caller._environment  # type: ignore[attr-defined]
+        if environment.auto_reload:
+            return caller()
+        kept = _FRAGMENTS.setdefault(environment, {})
+        full_key = (self.code, *key)
+        found = kept.get(full_key)
+        if found is None:
+            found = kept[full_key] = caller()
+        return found
+
+
+# Per Jinja environment (one per app), so an app built for a test starts with none.
+_FRAGMENTS: weakref.WeakKeyDictionary[Any, dict[tuple[Hashable, ...], Markup]] = (
+    weakref.WeakKeyDictionary())
 
 
 @cache

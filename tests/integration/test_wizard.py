@@ -565,6 +565,27 @@ def test_switching_language_keeps_what_was_typed_on_the_page(client, wizard):
     assert "What is the child&#39;s name?" in html or "What is the child's name?" in html
 
 
+def test_the_language_buttons_on_every_page_stay_on_that_page_in_the_language_shown(
+        client, wizard):
+    # The language list is rendered once per language and reused (i18n.Locale.once): every
+    # page must still send its own answers to its own address, and mark its own language.
+    start(wizard)
+    wizard.answer("anonymity", {"anonymity": "named"})
+    for step in ("anonymity", "child-1-name"):
+        page = client.get(f"/report/{step}").get_data(as_text=True)
+        assert f'formaction="/report/{step}?lang=en"' in page
+        assert f'formaction="/report/{step}?lang=ar"' in page
+        assert "change=1" not in page
+        assert '<span aria-current="true" lang="nb" dir="ltr">Norsk bokmål</span>' in page
+    changing = client.get("/report/anonymity?change=1&lang=ar").get_data(as_text=True)
+    assert 'formaction="/report/anonymity?lang=en&amp;change=1"' in changing
+    assert '<span aria-current="true" lang="ar" dir="rtl">العربية</span>' in changing
+    assert 'formaction="/report/anonymity?lang=nb&amp;change=1"' in changing
+    assert 'formaction="/report/anonymity?lang=ar' not in changing
+    again = client.get("/report/anonymity?lang=nb").get_data(as_text=True)
+    assert "change=1" not in again and 'formaction="/report/anonymity?lang=ar"' in again
+
+
 def test_a_service_without_a_key_cannot_receive_and_nothing_is_stored(client, wizard, database):
     with database.session() as session:
         for key in session.scalars(select(ServiceKey)):
