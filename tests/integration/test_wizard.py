@@ -586,6 +586,30 @@ def test_the_language_buttons_on_every_page_stay_on_that_page_in_the_language_sh
     assert "change=1" not in again and 'formaction="/report/anonymity?lang=ar"' in again
 
 
+def test_reporters_in_different_languages_at_once_each_read_only_their_own(app, oslo):
+    # A page's catalog is looked up once per request (i18n.translations) and kept on that
+    # request alone: the labels (forms), the buttons (templates) and the errors all follow.
+    words = {
+        "nb": ("Hvem er du?", "Jeg melder i jobben min", "Neste steg"),
+        "ar": ("من أنت؟", "أُبلغ في إطار عملي", "متابعة"),
+        "en": ("Who are you?", "I am reporting as part of my job", "Continue"),
+    }
+    reporters = {code: Wizard(FlaskTransport(app.test_client())) for code in ("nb", "ar")}
+    for code, reporter in reporters.items():
+        reporter.transport.get(f"/?lang={code}")
+        reporter.answer("emergency", {"answer": "no"})
+    for code in ("nb", "ar", "nb", "ar", "en", "ar"):
+        reporter = reporters["nb" if code == "en" else code]
+        page = reporter.transport.get(f"/report/reporter-type?lang={code}").html
+        refused = reporter.transport.post("/report/reporter-type",
+                                          {"csrf_token": csrf_token(page)}).html
+        for html in (page, refused):
+            assert f'<html lang="{code}"' in html
+            assert all(word in html for word in words[code])
+            others = [word for other in words if other != code for word in words[other]]
+            assert not any(word in html for word in others)
+
+
 def test_a_service_without_a_key_cannot_receive_and_nothing_is_stored(client, wizard, database):
     with database.session() as session:
         for key in session.scalars(select(ServiceKey)):
