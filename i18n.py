@@ -128,7 +128,12 @@ def language_url(code: str) -> str:
     """
     args = request.args.to_dict()
     args["lang"] = code
-    return _this_page() + "?" + urlencode(args)
+    # The page's own address is the same for every language in the list: built once a request.
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    kept = g.get("i18n_this_page")
+    if kept is None or kept[0] is not this:
+        kept = g.i18n_this_page = (this, _this_page())
+    return kept[1] + "?" + urlencode(args)
 
 
 def _this_page() -> str:

@@ -610,6 +610,24 @@ def test_reporters_in_different_languages_at_once_each_read_only_their_own(app, 
             assert not any(word in html for word in others)
 
 
+def test_language_links_and_the_stylesheet_follow_the_page_they_are_on(client):
+    # The page's address is built once a request for the language list, and the stylesheet's
+    # once for each prefix the site is served under: neither may carry over to the next page.
+    def links(html: str) -> set[str]:
+        return set(re.findall(r'<a href="([^"]+)" lang="[^"]+" hreflang=', html))
+
+    start = client.get("/?lang=en").get_data(as_text=True)
+    about = client.get("/about-exit").get_data(as_text=True)
+    assert "/?lang=nb" in links(start) and "/about-exit?lang=nb" in links(about)
+    assert all(link.startswith("/about-exit?lang=") for link in links(about))
+    assert len(links(about)) == 17
+    stylesheet = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+    at_root = stylesheet.search(about)[1]
+    under_prefix = client.get("/about-exit", environ_overrides={"SCRIPT_NAME": "/meld"})
+    assert stylesheet.search(under_prefix.get_data(as_text=True))[1] == "/meld" + at_root
+    assert stylesheet.search(client.get("/").get_data(as_text=True))[1] == at_root
+
+
 def test_a_service_without_a_key_cannot_receive_and_nothing_is_stored(client, wizard, database):
     with database.session() as session:
         for key in session.scalars(select(ServiceKey)):
