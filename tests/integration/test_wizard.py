@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+import i18n
 from intake import drafts
 from intake import wizard as wizard_rules
 from intake.drafts import DraftKey
@@ -589,6 +590,7 @@ def test_the_language_buttons_on_every_page_stay_on_that_page_in_the_language_sh
 def test_reporters_in_different_languages_at_once_each_read_only_their_own(app, oslo):
     # A page's catalog is looked up once per request (i18n.translations) and kept on that
     # request alone: the labels (forms), the buttons (templates) and the errors all follow.
+    i18n.init_app(app)  # the templates' _() through it too (idempotent if the factory did)
     words = {
         "nb": ("Hvem er du?", "Jeg melder i jobben min", "Neste steg"),
         "ar": ("من أنت؟", "أُبلغ في إطار عملي", "متابعة"),
