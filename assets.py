@@ -8,7 +8,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, abort, send_from_directory, url_for
+from flask import Flask, Response, abort, has_request_context, request, send_from_directory, url_for
 
 ONE_YEAR = 365 * 24 * 3600
 HASHED_NAME = re.compile(r"^(?P<stem>[\w-]+)\.(?P<digest>[0-9a-f]{12})(?P<suffix>\.\w+)$")
@@ -27,9 +27,20 @@ def digest(folder: Path, filename: str) -> str:
 def init_app(app: Flask) -> None:
     folder = Path(app.static_folder or "static")
 
+    # Every page links the stylesheet and the icon: their addresses are built once for each
+    # name (a changed file has a new name) and the script root they are under.
+    built: dict[tuple[str, str], str] = {}
+
     def asset_url(filename: str) -> str:
         stem, dot, suffix = filename.rpartition(".")
-        return url_for("asset", name=f"{stem}.{digest(folder, filename)}{dot}{suffix}")
+        name = f"{stem}.{digest(folder, filename)}{dot}{suffix}"
+        if not has_request_context():
+            return url_for("asset", name=name)
+        key = (request.script_root, name)
+        found = built.get(key)
+        if found is None:
+            found = built[key] = url_for("asset", name=name)
+        return found
 
     def serve(name: str) -> Response:
         found = HASHED_NAME.match(name)

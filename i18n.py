@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import request, session, url_for
+import flask_babel
+from flask import Flask, g, request, session, url_for
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 REVIEWED_FILE = Path(__file__).resolve().parent / "translations" / "REVIEWED"
@@ -29,6 +35,29 @@ class Locale:
     def reviewed(self) -> bool:
         """A native speaker has checked this catalog (listed in translations/REVIEWED)."""
         return self.code in reviewed_codes()
+
+    def once(self, *key: Hashable, caller: Callable[[], Markup]) -> Markup:
+        """A piece of a page that depends on nothing but the language (and `key`), rendered
+        the first time and kept: `{% call locale.once("footer") %}...{% endcall %}`.
+
+        The footer and the language list are the same on every question page of one language,
+        and rendering them was a good part of every page's cost. Whatever belongs to one request
+        (the page's address) must stay out of the body, or be a slot the page fills in.
+        Templates that reload while the app runs (development) are rendered every time."""
+        environment = caller._environment  # type: ignore[attr-defined]
+        if environment.auto_reload:
+            return caller()
+        kept = _FRAGMENTS.setdefault(environment, {})
+        full_key = (self.code, *key)
+        found = kept.get(full_key)
+        if found is None:
+            found = kept[full_key] = caller()
+        return found
+
+
+# Per Jinja environment (one per app), so an app built for a test starts with none.
+_FRAGMENTS: weakref.WeakKeyDictionary[Any, dict[tuple[Hashable, ...], Markup]] = (
+    weakref.WeakKeyDictionary())
 
 
 @cache
@@ -99,7 +128,12 @@ def language_url(code: str) -> str:
     """
     args = request.args.to_dict()
     args["lang"] = code
-    return _this_page() + "?" + urlencode(args)
+    # The page's own address is the same for every language in the list: built once a request.
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    kept = g.get("i18n_this_page")
+    if kept is None or kept[0] is not this:
+        kept = g.i18n_this_page = (this, _this_page())
+    return kept[1] + "?" + urlencode(args)
 
 
 def _this_page() -> str:
@@ -117,3 +151,51 @@ def current() -> Locale:
     from flask_babel import get_locale
 
     return BY_CODE.get(str(get_locale()), BY_CODE[DEFAULT_LOCALE])
+
+
+# Translating, as flask_babel does, with the request's catalog looked up once per request.
+# flask_babel finds the request's context, domain, locale and catalog again on every call; a
+# page makes dozens of calls. The catalog is kept beside flask_babel's own request state with
+# the locale it belongs to, so force_locale() or refresh() (a new locale object) find a new one.
+
+
+def translations() -> Any:
+    try:
+        state = g._flask_babel
+    except (AttributeError, RuntimeError):  # before flask_babel's first look, or no app
+        return flask_babel.get_translations()
+    kept = getattr(state, "i18n_translations", None)
+    if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+        return kept[1]
+    found = flask_babel.get_translations()
+    state.i18n_translations = (getattr(state, "babel_locale", None), found)
+    return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    translated = translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables  # type: ignore[no-any-return]
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """flask_babel's lazy_gettext (the same LazyString, so it renders alike), translating
+    through `gettext` above."""
+    return LazyString(gettext, string, **variables)
+
+
+def init_app(app: Flask) -> None:
+    """After babel.init_app: the templates' _() and ngettext() translate through the request's
+    catalog looked up once (flask_babel installs callables that look it up on every call)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n),
+    )

@@ -8,12 +8,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectMultipleField
 from wtforms.fields.choices import SelectChoice as Choice
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from i18n import lazy_gettext as _l
 from intake.bidi import one_line
 from intake.forms.wording import CHILD_SECTIONS, Page, for_child
 from routing.directory import PostalLookup

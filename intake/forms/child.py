@@ -6,10 +6,10 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
+from i18n import lazy_gettext as _l
 from intake.forms.base import (
     Choice,
     StepForm,

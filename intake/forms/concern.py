@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from i18n import lazy_gettext as _l
 from intake.forms.base import (
     CheckboxesField,
     Choice,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
+from i18n import lazy_gettext as _l
 from intake import journey
 from intake.forms.base import Choice, StepForm, limit, strip
 from intake.identifiers import ascii_digits

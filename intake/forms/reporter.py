@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from i18n import lazy_gettext as _l
 from intake.forms.base import StepForm, limit, required_when, strip
 from intake.identifiers import ascii_digits, digits, is_valid_organisation_number
 

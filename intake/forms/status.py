@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Form, StringField
 from wtforms.validators import DataRequired
 
+from i18n import lazy_gettext as _l
 from intake.forms.base import limit, strip
 
 

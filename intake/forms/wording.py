@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

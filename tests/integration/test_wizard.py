@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+import i18n
 from intake import drafts
 from intake import wizard as wizard_rules
 from intake.drafts import DraftKey
@@ -563,6 +564,70 @@ def test_switching_language_keeps_what_was_typed_on_the_page(client, wizard):
     html = client.get(response.location).get_data(as_text=True)
     assert '<html lang="en"' in html and 'value="Ola, ikke lagret ennå"' in html
     assert "What is the child&#39;s name?" in html or "What is the child's name?" in html
+
+
+def test_the_language_buttons_on_every_page_stay_on_that_page_in_the_language_shown(
+        client, wizard):
+    # The language list is rendered once per language and reused (i18n.Locale.once): every
+    # page must still send its own answers to its own address, and mark its own language.
+    start(wizard)
+    wizard.answer("anonymity", {"anonymity": "named"})
+    for step in ("anonymity", "child-1-name"):
+        page = client.get(f"/report/{step}").get_data(as_text=True)
+        assert f'formaction="/report/{step}?lang=en"' in page
+        assert f'formaction="/report/{step}?lang=ar"' in page
+        assert "change=1" not in page
+        assert '<span aria-current="true" lang="nb" dir="ltr">Norsk bokmål</span>' in page
+    changing = client.get("/report/anonymity?change=1&lang=ar").get_data(as_text=True)
+    assert 'formaction="/report/anonymity?lang=en&amp;change=1"' in changing
+    assert '<span aria-current="true" lang="ar" dir="rtl">العربية</span>' in changing
+    assert 'formaction="/report/anonymity?lang=nb&amp;change=1"' in changing
+    assert 'formaction="/report/anonymity?lang=ar' not in changing
+    again = client.get("/report/anonymity?lang=nb").get_data(as_text=True)
+    assert "change=1" not in again and 'formaction="/report/anonymity?lang=ar"' in again
+
+
+def test_reporters_in_different_languages_at_once_each_read_only_their_own(app, oslo):
+    # A page's catalog is looked up once per request (i18n.translations) and kept on that
+    # request alone: the labels (forms), the buttons (templates) and the errors all follow.
+    i18n.init_app(app)  # the templates' _() through it too (idempotent if the factory did)
+    words = {
+        "nb": ("Hvem er du?", "Jeg melder i jobben min", "Neste steg"),
+        "ar": ("من أنت؟", "أُبلغ في إطار عملي", "متابعة"),
+        "en": ("Who are you?", "I am reporting as part of my job", "Continue"),
+    }
+    reporters = {code: Wizard(FlaskTransport(app.test_client())) for code in ("nb", "ar")}
+    for code, reporter in reporters.items():
+        reporter.transport.get(f"/?lang={code}")
+        reporter.answer("emergency", {"answer": "no"})
+    for code in ("nb", "ar", "nb", "ar", "en", "ar"):
+        reporter = reporters["nb" if code == "en" else code]
+        page = reporter.transport.get(f"/report/reporter-type?lang={code}").html
+        refused = reporter.transport.post("/report/reporter-type",
+                                          {"csrf_token": csrf_token(page)}).html
+        for html in (page, refused):
+            assert f'<html lang="{code}"' in html
+            assert all(word in html for word in words[code])
+            others = [word for other in words if other != code for word in words[other]]
+            assert not any(word in html for word in others)
+
+
+def test_language_links_and_the_stylesheet_follow_the_page_they_are_on(client):
+    # The page's address is built once a request for the language list, and the stylesheet's
+    # once for each prefix the site is served under: neither may carry over to the next page.
+    def links(html: str) -> set[str]:
+        return set(re.findall(r'<a href="([^"]+)" lang="[^"]+" hreflang=', html))
+
+    start = client.get("/?lang=en").get_data(as_text=True)
+    about = client.get("/about-exit").get_data(as_text=True)
+    assert "/?lang=nb" in links(start) and "/about-exit?lang=nb" in links(about)
+    assert all(link.startswith("/about-exit?lang=") for link in links(about))
+    assert len(links(about)) == 17
+    stylesheet = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+    at_root = stylesheet.search(about)[1]
+    under_prefix = client.get("/about-exit", environ_overrides={"SCRIPT_NAME": "/meld"})
+    assert stylesheet.search(under_prefix.get_data(as_text=True))[1] == "/meld" + at_root
+    assert stylesheet.search(client.get("/").get_data(as_text=True))[1] == at_root
 
 
 def test_a_service_without_a_key_cannot_receive_and_nothing_is_stored(client, wizard, database):
