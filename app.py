@@ -79,6 +79,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["housekeeping"] = _housekeeping(config)
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_timezone="Europe/Oslo")
+    i18n.init_app(app)
     app.before_request(i18n.remember_choice)
     # Before CSRFProtect, which reads every field name as text and fails on a nameless one.
     app.before_request(_refuse_nameless_form_fields)
