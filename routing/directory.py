@@ -191,21 +191,27 @@ def service_for(
     """
     if district is not None and not is_district_of(district, municipality_number):
         raise ValueError(f"{district!r} is not a district number of {municipality_number}")
+    return session.scalar(_SERVICE_FOR[district is not None], {
+        "municipality": municipality_number, "district": district, "on": on})
 
-    def covering(which: ColumnElement[bool]) -> Service | None:
-        return session.scalar(
-            select(Service)
-            .join(Coverage)
-            .where(
-                Coverage.municipality_number == municipality_number, which, _in_force(on)
-            )
-        )
 
-    if district is not None:
-        found = covering(Coverage.district == district)
-        if found is not None:
-            return found
-    return covering(Coverage.district.is_(None))
+def _which_coverage(district_given: bool) -> ColumnElement[bool]:
+    """The district's own coverage and the municipality's default; order by
+    `Coverage.district.is_(None)` to prefer the district's (false sorts before true)."""
+    return (or_(Coverage.district == bindparam("district"), Coverage.district.is_(None))
+            if district_given else Coverage.district.is_(None))
+
+
+def _service_for_statement(district_given: bool) -> Select[tuple[Service]]:
+    on = bindparam("on", type_=Coverage.valid_from.type)
+    return (
+        select(Service)
+        .join(Coverage, Coverage.service_id == Service.id)
+        .where(Coverage.municipality_number == bindparam("municipality"),
+               _which_coverage(district_given), _in_force(on))
+        .order_by(Coverage.district.is_(None))
+        .limit(1)
+    )
 
 
 def districts_served(session: Session, municipality_number: str, on: date) -> list[str]:
@@ -256,9 +262,6 @@ class ServiceAndKey:
 def _service_and_key_statement(
     district_given: bool,
 ) -> Select[tuple[str, str | None, bytes | None]]:
-    # A district's own coverage sorts before the municipality's default (false before true).
-    which = (or_(Coverage.district == bindparam("district"), Coverage.district.is_(None))
-             if district_given else Coverage.district.is_(None))
     at = bindparam("at", type_=ServiceKey.valid_from.type)
     on = bindparam("on", type_=Coverage.valid_from.type)
     return (
@@ -267,7 +270,8 @@ def _service_and_key_statement(
         select(Service.id, ServiceKey.key_id, ServiceKey.public_key)
         .join(Coverage, Coverage.service_id == Service.id)
         .outerjoin(ServiceKey, and_(ServiceKey.service_id == Service.id, _key_in_force(at)))
-        .where(Coverage.municipality_number == bindparam("municipality"), which, _in_force(on))
+        .where(Coverage.municipality_number == bindparam("municipality"),
+               _which_coverage(district_given), _in_force(on))
         .order_by(Coverage.district.is_(None), ServiceKey.valid_from.desc().nulls_last())
         .limit(1)
     )
@@ -275,6 +279,8 @@ def _service_and_key_statement(
 
 # Built once: this runs on every submit.
 _SERVICE_AND_KEY = {given: _service_and_key_statement(given) for given in (False, True)}
+# And this on every visit to the check page, which names where the report goes.
+_SERVICE_FOR = {given: _service_for_statement(given) for given in (False, True)}
 
 
 def service_and_key(
