@@ -115,11 +115,13 @@ def _check_liveness_on_checkout(engine: Engine) -> None:
 def _ended_by_server(dbapi_connection: object) -> bool:
     if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
         return True
+    # poll, not select: select refuses a descriptor numbered over 1023.
+    poller = select.poll()
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)  # type: ignore[attr-defined]
+        poller.register(dbapi_connection.fileno(), select.POLLIN)  # type: ignore[attr-defined]
     except (OSError, ValueError):
         return True
-    return bool(readable)
+    return bool(poller.poll(0))
 
 
 class Database:
