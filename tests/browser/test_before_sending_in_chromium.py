@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.conftest import LiveSystem
 from tests.helpers.browser import PHONE, opened_report
-from tests.helpers.walks import PATHS, Person, sending_freely, start
+from tests.helpers.walks import PATHS, Person, neighbour_by_postal_code, sending_freely
 
 MAX_CHECK_PAGE_HEIGHT = 3500
 SERVICE = {"private-named": "Barneverntjenesten oslo",
@@ -124,11 +124,7 @@ def test_a_reporter_the_family_must_not_know_of_says_how_to_be_contacted_safely(
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
     person = Person(page, language)
-    start(person, shared_live_system.base_url)
-    person.answer("No")
-    person.answer("I am worried about a child I know")
-    person.fill("What is the postal code where the child lives?", "0150")
-    person.next_page()
+    neighbour_by_postal_code(person, shared_live_system.base_url, "0150")
     person.answer("Yes")
     said = page.inner_text("main")
     assert person.t(ANONYMOUS_HINT) in said

@@ -9,17 +9,18 @@ from playwright.sync_api import Browser, Page
 
 from tests.conftest import LiveSystem
 from tests.helpers.browser import PHONE
-from tests.helpers.walks import Person, anonymous_to_the_concern_step, sending_freely, start
+from tests.helpers.walks import (
+    Person,
+    anonymous_to_the_concern_step,
+    neighbour_by_postal_code,
+    sending_freely,
+)
 
 PASTE = ("Bekymret for gutten. " * 5000)[:100_000]
 
 
 def to_the_concern_step(person: Person, base_url: str) -> None:
-    start(person, base_url)
-    person.answer("No")
-    person.answer("I am worried about a child I know")
-    person.fill("What is the postal code where the child lives?", "5003")
-    person.next_page()
+    neighbour_by_postal_code(person, base_url, "5003")
     person.answer("Yes")
     anonymous_to_the_concern_step(person)
 

@@ -17,7 +17,7 @@ from intake.drafts import DraftKey
 from intake.models import Draft
 from tests.conftest import LiveSystem
 from tests.helpers.browser import PHONE, assert_report_matches, opened_report
-from tests.helpers.walks import PATHS, Person, sending_freely, start
+from tests.helpers.walks import PATHS, Person, neighbour_by_postal_code, sending_freely
 
 
 @pytest.fixture(scope="module")
@@ -96,11 +96,7 @@ def test_exit_this_page_deletes_the_draft_and_leaves_for_the_exit_site(
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
     person = Person(page, "nb")
-    start(person, shared_live_system.base_url)
-    person.answer("No")
-    person.answer("I am worried about a child I know")
-    person.fill("What is the postal code where the child lives?", "0150")
-    person.next_page()
+    neighbour_by_postal_code(person, shared_live_system.base_url, "0150")
     cookie = next(c["value"] for c in context.cookies() if c["name"] == "draft")
     draft_id = DraftKey.from_cookie(cookie).draft_id  # type: ignore[union-attr]
     assert draft_exists(shared_live_system, draft_id)

@@ -16,8 +16,8 @@ from tests.helpers.services import add_service
 from tests.helpers.walks import (
     Person,
     anonymous_to_the_concern_step,
+    neighbour_by_postal_code,
     sending_freely,
-    start,
     svalbard,
 )
 
@@ -74,11 +74,7 @@ def test_a_neighbour_chooses_the_district_by_its_name_and_sees_it_until_the_rece
     with_gamle_oslo(shared_live_system)
     page, context = phone(browser)
     person = Person(page, "nb")
-    start(person, shared_live_system.base_url)
-    person.answer("No")
-    person.answer("I am worried about a child I know")
-    person.fill("What is the postal code where the child lives?", "0150")
-    person.next_page()
+    neighbour_by_postal_code(person, shared_live_system.base_url, "0150")
     person.answer("Yes")
     assert page.url.endswith("/report/district"), page.url
     main = page.inner_text("main")

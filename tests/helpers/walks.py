@@ -212,6 +212,16 @@ def start(person: Person, base_url: str) -> None:
     person.continue_empty()
 
 
+def neighbour_by_postal_code(person: Person, base_url: str, postal_code: str) -> None:
+    """From the front page: no emergency, a private person who knows the child, and the
+    postal code where the child lives, given and sent."""
+    start(person, base_url)
+    person.answer("No")
+    person.answer("I am worried about a child I know")
+    person.fill("What is the postal code where the child lives?", postal_code)
+    person.next_page()
+
+
 def postal_code_after_trying_the_list(person: Person, wrong_municipality: str) -> None:
     """Choose from the list first, then go back and give the postal code instead: the list
     choice is an abandoned branch and must not route the report."""
@@ -596,11 +606,7 @@ def a_district(person: Person, base_url: str) -> None:
     """A municipality with a district served by a service of its own (Trondheim's 500101,
     which the accessibility module's live system adds): the district step, empty, with its
     error and filled in."""
-    start(person, base_url)
-    person.answer("No")
-    person.answer("I am worried about a child I know")
-    person.fill("What is the postal code where the child lives?", "7010")
-    person.next_page()
+    neighbour_by_postal_code(person, base_url, "7010")
     person.answer("Yes")
     assert person.page.url.endswith("/report/district"), person.page.url
     person.continue_empty()
