@@ -171,14 +171,12 @@ def send() -> Any:
     # The receipt tells an anonymous reporter that the status page is their only way to hear.
     anonymous = reporter_type == "private" and journey.answer(
         draft.answers, "anonymity", "anonymity") == "anonymous"
-    # The receipt names the district the report went to; the answers are gone after sending.
-    district = directory.district_name(session, journey.district(draft.answers))
     try:
         envelope = wizard.send(
             session, draft, language=str(get_locale()), review_days=config().review_days
         )
         draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or "",
-                      "anonymous": anonymous, "district": district or ""}
+                      "anonymous": anonymous}
         _save(draft)
         session.commit()
     except StaleDraft:

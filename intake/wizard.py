@@ -445,18 +445,20 @@ def send(
     name = municipality_name(session, number) if number else None
     if number is None or name is None:
         raise ValueError("the journey is complete but names no known municipality")
+    district = journey.district(counted)
+    district_name = directory.district_name(session, district)
     document = report.build(
         draft.answers,
         draft.done,
         language=language,
         submitted_at=now,
         municipality_name=name,
-        district_name=directory.district_name(session, journey.district(counted)),
+        district_name=district_name,
     )
     status_code = receipt_status.new_code()
     envelope = accept(
         session, report.encode(document), number, review_days=review_days, now=now,
-        district=journey.district(counted), status_code_hash=status_code.digest,
+        district=district, status_code_hash=status_code.digest,
         # The law owes a professional more feedback (routing/feedback.py); the one fact about
         # the reporter kept outside the sealed report.
         reporter_has_duty=journey.reporter_type(counted) == "professional",
@@ -464,8 +466,10 @@ def send(
     draft.answers = {}
     draft.done = []
     draft.reads = {}
-    # The code lives on only here, in the draft the reporter's cookie opens, until it expires.
-    draft.sent = {"envelope_id": envelope.id, "status_code": status_code.shown}
+    # The code lives on only here, in the draft the reporter's cookie opens, until it expires;
+    # the district's name too, for the receipt, as the answers are gone.
+    draft.sent = {"envelope_id": envelope.id, "status_code": status_code.shown,
+                  "district": district_name or ""}
     return envelope
 
 

@@ -8,11 +8,11 @@ import csv
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from routing import push
@@ -102,32 +102,35 @@ def parse(
             )
     problems.extend(_duplicate_ids(services))
 
-    raw_exemptions = document.get("uncovered", [])
-    if not _is_table_list(raw_exemptions):
-        problems.add("[[uncovered]] must be a list of tables, each with a reason")
-        raw_exemptions = []
-    exemptions = [
-        exemption
-        for index, raw in enumerate(raw_exemptions, start=1)
-        if (exemption := reader.exemption(index, raw)) is not None
-    ]
+    exemptions = _optional_tables(
+        document, "uncovered", reader.exemption, problems,
+        "[[uncovered]] must be a list of tables, each with a reason")
     if sum(exemption.all_others for exemption in exemptions) > 1:
         problems.add("only one [[uncovered]] entry may say all_others = true")
 
-    raw_districts = document.get("district", [])
-    if not _is_table_list(raw_districts):
-        problems.add('[[district]] must be a list of tables, each with a number and a name')
-        raw_districts = []
-    districts = [
-        district
-        for index, raw in enumerate(raw_districts, start=1)
-        if (district := reader.district_name(index, raw)) is not None
-    ]
+    districts = _optional_tables(
+        document, "district", reader.district_name, problems,
+        "[[district]] must be a list of tables, each with a number and a name")
     for number in sorted({d.number for d in districts
                           if sum(o.number == d.number for o in districts) > 1}):
         problems.add(f"[[district]] {number} is named twice")
     return ServicesFile(tuple(services), tuple(exemptions), tuple(problems.notices),
                         tuple(districts))
+
+
+T = TypeVar("T")
+
+
+def _optional_tables(document: Mapping[str, Any], key: str, read: Callable[[int, Any], T | None],
+                     problems: Problems, not_a_list: str) -> list[T]:
+    """The entries of an optional [[key]] list read one by one (numbered from 1), leaving out
+    those `read` refused; a key that is not a list of tables is a problem of its own."""
+    raw = document.get(key, [])
+    if not _is_table_list(raw):
+        problems.add(not_a_list)
+        raw = []
+    return [entry for index, item in enumerate(raw, start=1)
+            if (entry := read(index, item)) is not None]
 
 
 def _is_table_list(value: object) -> bool:
