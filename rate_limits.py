@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import redis
 from flask import Flask, Response, current_app, render_template, request
+from redis.commands.core import Script
 
 from extensions import config, redis_connection
 
@@ -72,10 +73,20 @@ return {redis.call('INCR', KEYS[1]), redis.call('TTL', KEYS[1])}
 """
 
 
+_script: list[Script] = []
+
+
+def _count_script(connection: redis.Redis) -> Script:
+    """The script object, made once: its digest is worked out when it is made."""
+    if not _script:
+        _script.append(connection.register_script(_COUNT))
+    return _script[0]
+
+
 def hit(connection: redis.Redis, key: str, limit: Limit) -> int | None:
     """Count one request; None if it is allowed, else the seconds until the window ends."""
     # redis-py runs it by its digest, and sends it again after a restart emptied the cache.
-    count, ttl = connection.register_script(_COUNT)(keys=[key], args=[limit.seconds])
+    count, ttl = _count_script(connection)(keys=[key], args=[limit.seconds], client=connection)
     if int(count) <= limit.requests:
         return None
     return max(int(ttl), 1)
