@@ -33,9 +33,10 @@ def db_session() -> Session:
     return cast(Session, g.db_session)
 
 
-def read_without_transaction() -> None:
-    """This request only reads: its statements run without a transaction around them (no BEGIN
-    and ROLLBACK round trips for a page that reads one row). Call before first use."""
+def without_transaction() -> None:
+    """This request only reads, or writes in one statement: its statements run without a
+    transaction around them (no BEGIN and COMMIT round trips for a page that reads one row and
+    writes one). Call before first use."""
     if "db_session" not in g:
         g.db_session = database().autocommit_sessions()
 

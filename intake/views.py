@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
 from database import utcnow
-from extensions import config, csrf, db_session, read_without_transaction, redis_connection
+from extensions import config, csrf, db_session, redis_connection, without_transaction
 from i18n import lazy_gettext as _l
 from i18n import ngettext
 from intake import dates, drafts, journey, summary, wizard
@@ -51,11 +51,14 @@ blueprint.add_app_template_filter(ltr_numbers, "ltr_numbers")
 
 
 @blueprint.before_request
-def _pages_read_without_transaction() -> None:
+def _steps_without_transaction() -> None:
     # A reporter's GET reads its draft and the directory, statement by statement; the one that
-    # writes (/exit: one DELETE of the draft) needs no transaction around it either.
-    if request.method in ("GET", "HEAD"):
-        read_without_transaction()
+    # writes (/exit: one DELETE of the draft) needs no transaction around it either. Nor does a
+    # step's POST: its one write is the draft's conditional UPDATE (or its INSERT), a statement
+    # that stands alone, so no BEGIN and COMMIT round trips. Sending keeps its transaction: the
+    # draft marked sent and the sealed report are written together or not at all.
+    if request.method in ("GET", "HEAD") or request.endpoint == "intake.step":
+        without_transaction()
 
 
 @blueprint.app_template_global()

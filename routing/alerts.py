@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from config import Config
@@ -91,19 +91,22 @@ def alert_no_key(session: Session, service_id: str, now: datetime | None = None)
 def _raise_once(
     session: Session, kind: str, subject: str, service_id: str, detail: str, now: datetime
 ) -> bool:
-    if session.scalar(
-        select(OperatorAlert.id).where(OperatorAlert.kind == kind, OperatorAlert.subject == subject)
-    ) is not None:
-        return False
-    try:
-        # A savepoint: two raisers at once meet the unique constraint, and the loser simply
-        # finds the alert raised, without spoiling the caller's transaction.
-        with session.begin_nested():
-            session.add(OperatorAlert(kind=kind, subject=subject, service_id=service_id,
-                                      detail=detail[:200], raised_at=now))
-    except IntegrityError:
-        return False
-    return True
+    # ON CONFLICT DO NOTHING: of two raisers at once, the loser simply finds the alert raised,
+    # without an error that would spoil the caller's transaction, and without the savepoint
+    # that a caller writing without a transaction (a wizard step) could not open.
+    insert_ = _INSERTS[session.get_bind().dialect.name]
+    result = session.execute(
+        insert_(OperatorAlert)
+        .values(kind=kind, subject=subject, service_id=service_id, detail=detail[:200],
+                raised_at=now)
+        .on_conflict_do_nothing(index_elements=["kind", "subject"])
+        .returning(OperatorAlert.id)
+    )
+    return result.first() is not None
+
+
+# The two databases' INSERT with ON CONFLICT (standard SQL has none).
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def unsent(session: Session, limit: int = MAX_PER_MAIL) -> list[OperatorAlert]:

@@ -136,7 +136,9 @@ def test_send_whose_database_connection_ends_mid_submission_says_not_sent(
     live = fault_system
     transport = reporter_at_check(live.base_url)
     token = looking_at_check(transport)
-    admin = create_engine(live.database_url)
+    # Autocommit: PostgreSQL keeps one snapshot of pg_stat_activity per transaction, so polls
+    # inside one would never see the send arrive after the first.
+    admin = create_engine(live.database_url, isolation_level="AUTOCOMMIT")
 
     with write_lock(live.database_url) as lock, ThreadPoolExecutor(1) as pool, \
             admin.connect() as connection:
