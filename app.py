@@ -105,6 +105,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.add_extension("jinja2.ext.do")
+    _macros_as_globals(app)
     app.context_processor(
         lambda: {"locale": i18n.current(), "locales": i18n.LOCALES,
                  "language_url": i18n.language_url}
@@ -113,6 +114,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     if config.is_production:
         _refuse_demo_data(app.extensions["database"])
     return app
+
+
+def _macros_as_globals(app: Flask) -> None:
+    """Every template may call the macros in macros.html without importing them. An import is
+    paid on every page that makes it (Jinja compares the page's globals with the module's),
+    a twentieth of a wizard request; the macros read only globals, so one module serves all."""
+    macros = app.jinja_env.get_template("macros.html").module
+    app.jinja_env.globals.update(
+        (name, getattr(macros, name)) for name in macros.__dict__ if not name.startswith("_"))
 
 
 def _housekeeping(config: Config) -> list[Task]:
