@@ -18,7 +18,7 @@ from typing import Any
 import nacl.exceptions
 import nacl.secret
 import nacl.utils
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from database import utcnow
@@ -95,6 +95,7 @@ _DRAFTS = Draft.__table__
 _LOAD = select(_DRAFTS.c.ciphertext, _DRAFTS.c.version, _DRAFTS.c.expires_at).where(
     _DRAFTS.c.id == bindparam("draft_id"))
 _INSERT = insert(_DRAFTS)
+_DELETE = delete(_DRAFTS).where(_DRAFTS.c.id == bindparam("draft_id"))
 _UPDATE = (
     update(_DRAFTS)
     .where(_DRAFTS.c.id == bindparam("draft_id"), _DRAFTS.c.version == bindparam("read"))
@@ -103,9 +104,13 @@ _UPDATE = (
 )
 
 
-def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftData | None:
+def _connection(on: Connection | Session) -> Connection:
+    return on.connection() if isinstance(on, Session) else on
+
+
+def load(on: Connection | Session, key: DraftKey, now: datetime | None = None) -> DraftData | None:
     """The draft, or None if it expired, was deleted, or the key does not open it."""
-    row = session.connection().execute(_LOAD, {"draft_id": key.draft_id}).first()
+    row = _connection(on).execute(_LOAD, {"draft_id": key.draft_id}).first()
     if row is None or row.expires_at <= (now or utcnow()):
         return None
     try:
@@ -118,12 +123,13 @@ def load(session: Session, key: DraftKey, now: datetime | None = None) -> DraftD
 
 
 def save(
-    session: Session, key: DraftKey, data: DraftData, ttl: timedelta, now: datetime | None = None
+    on: Connection | Session, key: DraftKey, data: DraftData, ttl: timedelta,
+    now: datetime | None = None,
 ) -> None:
     """Write the draft, extending its life; StaleDraft if it changed since `data` was loaded."""
     now = now or utcnow()
     ciphertext = nacl.secret.SecretBox(key.key).encrypt(data.to_json())
-    connection = session.connection()
+    connection = _connection(on)
     if data.version == 0 and connection.execute(_LOAD, {"draft_id": key.draft_id}).first() is None:
         connection.execute(_INSERT, {"id": key.draft_id, "ciphertext": ciphertext, "version": 1,
                                      "expires_at": now + ttl})
@@ -138,10 +144,11 @@ def save(
     data.version += 1
 
 
-def discard(session: Session, key: DraftKey, now: datetime | None = None) -> bool:
+def discard(on: Connection | Session, key: DraftKey, now: datetime | None = None) -> bool:
     """Delete the draft if this key opens it. A cookie with the right draft id but another key
     proves nothing, so it deletes nothing; an expired draft goes whoever asks."""
-    row = session.get(Draft, key.draft_id)
+    connection = _connection(on)
+    row = connection.execute(_LOAD, {"draft_id": key.draft_id}).first()
     if row is None:
         return False
     if row.expires_at > (now or utcnow()):
@@ -149,7 +156,7 @@ def discard(session: Session, key: DraftKey, now: datetime | None = None) -> boo
             nacl.secret.SecretBox(key.key).decrypt(row.ciphertext)
         except nacl.exceptions.CryptoError:
             return False
-    session.execute(delete(Draft).where(Draft.id == key.draft_id))
+    connection.execute(_DELETE, {"draft_id": key.draft_id})
     return True
 
 

@@ -27,7 +27,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
 from database import utcnow
-from extensions import config, csrf, db_session, redis_connection, without_transaction
+from extensions import (
+    commit,
+    config,
+    csrf,
+    db_connection,
+    db_session,
+    redis_connection,
+    without_transaction,
+)
 from i18n import lazy_gettext as _l
 from i18n import ngettext
 from intake import dates, drafts, journey, summary, wizard
@@ -291,7 +299,7 @@ def _current_draft() -> DraftData | None:
     key = DraftKey.from_cookie(request.cookies.get(DRAFT_COOKIE))
     if key is None:
         return None
-    draft = drafts.load(db_session(), key)
+    draft = drafts.load(db_connection(), key)
     if draft is not None:
         # Only a key that opens a draft is kept for saving; otherwise (expired, deleted, forged)
         # a new draft gets a new key instead of colliding with the row behind the old id.
@@ -300,14 +308,13 @@ def _current_draft() -> DraftData | None:
 
 
 def _save(draft: DraftData) -> None:
-    session = db_session()
     key = g.get("draft_key")
     if key is None:
         key = g.draft_key = DraftKey.new()
         g.new_draft_cookie = key.to_cookie()
-    drafts.save(session, key, draft, timedelta(seconds=config().draft_ttl_seconds))
+    drafts.save(db_connection(), key, draft, timedelta(seconds=config().draft_ttl_seconds))
     if not draft.sent:
-        session.commit()
+        commit()
 
 
 @blueprint.after_app_request
@@ -329,9 +336,8 @@ def _set_draft_cookie(response: Response) -> Response:
 def _forget_draft(response: Response) -> None:
     key = DraftKey.from_cookie(request.cookies.get(DRAFT_COOKIE))
     if key is not None:
-        session = db_session()
-        drafts.discard(session, key)
-        session.commit()
+        drafts.discard(db_connection(), key)
+        commit()
     response.delete_cookie(DRAFT_COOKIE, httponly=True, samesite="Lax")
 
 

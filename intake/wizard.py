@@ -170,7 +170,7 @@ def look_up_postal_code(session: Session, code: str) -> directory.PostalLookup:
     now = time.monotonic()
     if now - _postal_codes[0] > CHOICES_TTL_SECONDS:
         _postal_codes = (now, {})
-    key = (str(session.get_bind().url), code)
+    key = (str(session.get_bind().engine.url), code)
     found = _postal_codes[1].get(key)
     if found is None:
         found = _postal_codes[1][key] = directory.look_up_postal_code(session, code)
