@@ -21,7 +21,7 @@ import nacl.utils
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from database import utcnow
+from database import DirectStatement, utcnow
 from intake.models import Draft
 
 
@@ -88,9 +88,10 @@ class DraftData:
         ).encode("utf-8")
 
 
-# Every wizard request loads and saves its draft: these are built once, as table statements,
-# and run on the session's connection, so that neither statement building nor the ORM's
-# execution and unit of work is paid per request.
+# Every wizard request loads and saves its draft: these are built once, as table statements;
+# the load and the update, which every request runs, on the DB-API cursor itself
+# (database.DirectStatement), so that neither statement building nor SQLAlchemy's execution
+# layer is paid per request.
 _DRAFTS = Draft.__table__
 _LOAD = select(_DRAFTS.c.ciphertext, _DRAFTS.c.version, _DRAFTS.c.expires_at).where(
     _DRAFTS.c.id == bindparam("draft_id"))
@@ -102,6 +103,8 @@ _UPDATE = (
     .values(ciphertext=bindparam("ciphertext"), version=bindparam("written"),
             expires_at=bindparam("expires"))
 )
+_LOAD_DIRECT = DirectStatement(_LOAD)
+_UPDATE_DIRECT = DirectStatement(_UPDATE)
 
 
 def _connection(on: Connection | Session) -> Connection:
@@ -110,15 +113,18 @@ def _connection(on: Connection | Session) -> Connection:
 
 def load(on: Connection | Session, key: DraftKey, now: datetime | None = None) -> DraftData | None:
     """The draft, or None if it expired, was deleted, or the key does not open it."""
-    row = _connection(on).execute(_LOAD, {"draft_id": key.draft_id}).first()
-    if row is None or row.expires_at <= (now or utcnow()):
+    row = _LOAD_DIRECT.first(_connection(on), {"draft_id": key.draft_id})
+    if row is None:
+        return None
+    ciphertext, version, expires_at = row
+    if expires_at <= (now or utcnow()):
         return None
     try:
-        plaintext = nacl.secret.SecretBox(key.key).decrypt(row.ciphertext)
+        plaintext = nacl.secret.SecretBox(key.key).decrypt(ciphertext)
     except nacl.exceptions.CryptoError:
         return None
     data = json.loads(plaintext)
-    return DraftData(data["answers"], data["done"], data.get("sent"), row.version,
+    return DraftData(data["answers"], data["done"], data.get("sent"), version,
                      data.get("checked", ""), data.get("reads", {}))
 
 
@@ -130,16 +136,16 @@ def save(
     now = now or utcnow()
     ciphertext = nacl.secret.SecretBox(key.key).encrypt(data.to_json())
     connection = _connection(on)
-    if data.version == 0 and connection.execute(_LOAD, {"draft_id": key.draft_id}).first() is None:
+    if data.version == 0 and _LOAD_DIRECT.first(connection, {"draft_id": key.draft_id}) is None:
         connection.execute(_INSERT, {"id": key.draft_id, "ciphertext": ciphertext, "version": 1,
                                      "expires_at": now + ttl})
         data.version = 1
         return
-    result = connection.execute(_UPDATE, {
+    changed = _UPDATE_DIRECT.rowcount(connection, {
         "draft_id": key.draft_id, "read": data.version, "ciphertext": ciphertext,
         "written": data.version + 1, "expires": now + ttl,
     })
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if changed != 1:
         raise StaleDraft(key.draft_id)
     data.version += 1
 

@@ -6,13 +6,16 @@ comes next gets their page, not an error; and this costs no round trip per reque
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, exc, text
 
 import database as database_module
 from database import Database
-from tests.postgres import POSTGRES_URL
+from intake import drafts
+from intake.drafts import DraftData, DraftKey
+from tests.postgres import POSTGRES_URL, new_schema
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -24,7 +27,9 @@ def backend_pid(database: Database) -> int:
 
 def end_backend(pid: int) -> None:
     """What a restart does to one connection: the server ends it, and it is gone."""
-    admin = create_engine(POSTGRES_URL)
+    # Autocommit: inside one transaction pg_stat_activity is one snapshot, which would show the
+    # ended backend until the deadline.
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         deadline = time.monotonic() + 10
@@ -32,7 +37,6 @@ def end_backend(pid: int) -> None:
                                  {"pid": pid}).scalar() and time.monotonic() < deadline:
             time.sleep(0.02)
     admin.dispose()
-
 
 
 def test_a_connection_the_server_ended_is_replaced_before_use():
@@ -78,3 +82,25 @@ def test_a_busy_connection_is_not_pinged_before_each_use():
         assert calls == []
     finally:
         database.dispose()
+
+
+def test_a_draft_read_on_a_connection_ended_under_it_fails_as_sqlalchemy_and_the_next_is_new():
+    """A draft's load and save run on the DB-API cursor itself (database.DirectStatement). When
+    the server ends the connection in the middle of a request, the request must still fail as
+    any other statement would (SQLAlchemy's error, which the app answers with its "try again"
+    page), and the connection must be thrown away, so that the reporter's retry gets a new one."""
+    with new_schema() as (database, _schema):
+        database.create_all()
+        key = DraftKey.new()
+        with database.session() as session:
+            drafts.save(session, key, DraftData(answers={"emergency": {"answer": "no"}}),
+                        timedelta(hours=1))
+        with database.autocommit_engine.connect() as connection:
+            assert drafts.load(connection, key) is not None
+            end_backend(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+            with pytest.raises(exc.OperationalError) as failed:
+                drafts.load(connection, key)
+            assert failed.value.connection_invalidated
+        with database.autocommit_engine.connect() as connection:
+            loaded = drafts.load(connection, key)
+        assert loaded is not None and loaded.answers == {"emergency": {"answer": "no"}}
