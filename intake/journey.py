@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 Answers = Mapping[str, Mapping[str, Any]]
@@ -18,8 +19,11 @@ MAX_CHILDREN = 10
 CHILD_STEP = re.compile(r"^child-(\d{1,2})-([a-z]+)$")
 
 
+_NO_ANSWERS: Mapping[str, Any] = MappingProxyType({})
+
+
 def answer(answers: Answers, step: str, field: str) -> Any:
-    return answers.get(step, {}).get(field)
+    return answers.get(step, _NO_ANSWERS).get(field)
 
 
 def reporter_type(answers: Answers) -> str | None:

@@ -55,7 +55,9 @@ class _PageParser(HTMLParser):
         if tag == "title" and not self._svg_depth:
             self.titles.append("")
         self._in = tag
-        if "error-summary" in str(attributes.get("class") or "").split():
+        # A hidden one (the open page's, which its script shows if opening fails) says nothing.
+        if ("error-summary" in str(attributes.get("class") or "").split()
+                and "hidden" not in attributes):
             self.error_summaries += 1
         if tag == "label" and attributes.get("for"):
             self.label_targets.add(str(attributes["for"]))
