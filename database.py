@@ -214,8 +214,8 @@ class Database:
         # Each statement commits by itself: for requests whose one write is one statement, or
         # that only read, which then need no BEGIN and COMMIT round trips (extensions.py). An
         # engine and pool of its own, opened on first use: switching a pooled connection's
-        # isolation level at every checkout and back at every return cost a sixth of a page's
-        # database time.
+        # isolation level at every checkout and back at every return cost about 20 us of CPU a
+        # request, as much as opening the session itself.
         self.autocommit_engine = make_engine(url, isolation_level="AUTOCOMMIT")
         self.autocommit_sessions = sessionmaker(self.autocommit_engine, expire_on_commit=False)
 
