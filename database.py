@@ -15,7 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Dialect, Engine, Executable, create_engine, event, exc
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Executable,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    exc,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -125,6 +138,20 @@ def _ended_by_server(dbapi_connection: object) -> bool:
     except (OSError, ValueError):
         return True
     return bool(poller.poll(0))
+
+
+def insert_unless_present(table: Table, unique: list[str], returning: ColumnElement[Any],
+                          ) -> dict[str, Insert]:
+    """`table`'s INSERT that does nothing when a row with the same `unique` columns exists, for
+    each database that has ON CONFLICT (by dialect name): of two writers at once the loser finds
+    the row there, with no error to spoil its transaction and no savepoint (which a connection
+    in autocommit cannot open). `returning` comes back only for a row it put in: through a
+    Session, PostgreSQL's row count is -1 either way."""
+    return {
+        dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=unique).returning(returning)
+        for dialect in (postgresql, sqlite)
+    }
 
 
 class DirectStatement:

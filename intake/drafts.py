@@ -154,12 +154,13 @@ def discard(on: Connection | Session, key: DraftKey, now: datetime | None = None
     """Delete the draft if this key opens it. A cookie with the right draft id but another key
     proves nothing, so it deletes nothing; an expired draft goes whoever asks."""
     connection = _connection(on)
-    row = connection.execute(_LOAD, {"draft_id": key.draft_id}).first()
+    row = _LOAD_DIRECT.first(connection, {"draft_id": key.draft_id})
     if row is None:
         return False
-    if row.expires_at > (now or utcnow()):
+    ciphertext, _version, expires_at = row
+    if expires_at > (now or utcnow()):
         try:
-            nacl.secret.SecretBox(key.key).decrypt(row.ciphertext)
+            nacl.secret.SecretBox(key.key).decrypt(ciphertext)
         except nacl.exceptions.CryptoError:
             return False
     connection.execute(_DELETE, {"draft_id": key.draft_id})

@@ -10,11 +10,10 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from database import utcnow
+from database import insert_unless_present, utcnow
 from routing.directory import service_and_key
 from routing.models import Envelope, EnvelopeState, Service
 from sealing import seal
@@ -60,13 +59,7 @@ def random_reference() -> str:
 # clash is rare), so that uniqueness costs no query of its own and no savepoint: accept()
 # draws another reference and inserts again. Built once per database dialect; a table
 # statement, as the ORM's unit of work is not needed for one new row.
-_INSERTS: dict[str, Insert] = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Envelope.__table__)
-    .on_conflict_do_nothing(index_elements=["reference"])
-    # Whether a row went in: through a Session on PostgreSQL its row count is -1 either way.
-    .returning(Envelope.__table__.c.id)
-    for dialect in (postgresql, sqlite)
-}
+_INSERTS = insert_unless_present(Envelope.__table__, ["reference"], Envelope.__table__.c.id)
 _EVERY_COLUMN_EMPTY = {column.key: None for column in Envelope.__table__.columns}
 
 

@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from config import Config
-from database import utcnow
+from database import insert_unless_present, utcnow
 from routing import mail
 from routing.housekeeping import Task
 from routing.models import OperatorAlert, Service
@@ -91,22 +90,15 @@ def alert_no_key(session: Session, service_id: str, now: datetime | None = None)
 def _raise_once(
     session: Session, kind: str, subject: str, service_id: str, detail: str, now: datetime
 ) -> bool:
-    # ON CONFLICT DO NOTHING: of two raisers at once, the loser simply finds the alert raised,
-    # without an error that would spoil the caller's transaction, and without the savepoint
-    # that a caller writing without a transaction (a wizard step) could not open.
-    insert_ = _INSERTS[session.get_bind().dialect.name]
-    result = session.execute(
-        insert_(OperatorAlert)
-        .values(kind=kind, subject=subject, service_id=service_id, detail=detail[:200],
-                raised_at=now)
-        .on_conflict_do_nothing(index_elements=["kind", "subject"])
-        .returning(OperatorAlert.id)
-    )
-    return result.first() is not None
+    # Once per kind and subject, with no savepoint: a wizard step raises it without a transaction.
+    raise_ = _RAISE[session.get_bind().dialect.name]
+    values = {"kind": kind, "subject": subject, "service_id": service_id,
+              "detail": detail[:200], "raised_at": now}
+    return session.connection().execute(raise_, values).first() is not None
 
 
-# The two databases' INSERT with ON CONFLICT (standard SQL has none).
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_RAISE = insert_unless_present(OperatorAlert.__table__, ["kind", "subject"],
+                               OperatorAlert.__table__.c.id)
 
 
 def unsent(session: Session, limit: int = MAX_PER_MAIL) -> list[OperatorAlert]:
