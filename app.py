@@ -41,6 +41,7 @@ from routing.cli import directory_cli, keys_cli, routing_cli
 from routing.health import blueprint as health_blueprint
 from routing.housekeeping import Task
 from routing.models import Service, ServiceKey
+from session_cookie import SessionInterface
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -73,6 +74,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
     )
     app.extensions["config"] = config
+    app.session_interface = SessionInterface()
     assets.init_app(app)
     app.extensions["database"] = Database(config.database_url or "")
     app.extensions["redis"] = functools.cache(lambda: connect(config.redis_url, config.var_dir))
