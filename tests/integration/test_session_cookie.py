@@ -1,0 +1,38 @@
+"""The session cookie (the language a reporter chose, the page's form token) is signed with
+SECRET_KEY. The app keeps one serializer for it (session_cookie.py), which must follow the key:
+once an operator replaces the key, no cookie signed with the old one is read, and during a
+rotation the old key in SECRET_KEY_FALLBACKS still reads them."""
+
+from __future__ import annotations
+
+import re
+
+LANG_RE = re.compile(r'<html lang="([^"]+)"')
+
+
+def _language(client) -> str:  # type: ignore[no-untyped-def]
+    page = client.get("/")
+    assert page.status_code == 200
+    found = LANG_RE.search(page.get_data(as_text=True))
+    assert found, "the page has no language"
+    return found.group(1)
+
+
+def test_a_replaced_key_reads_no_cookie_signed_with_the_old_one(app, client):
+    client.get("/?lang=uk")
+    assert _language(client) == "uk"
+
+    app.secret_key = "a new key, " + "x" * 40
+    assert _language(client) == "nb"
+
+
+def test_a_cookie_signed_before_a_rotation_is_read_while_the_old_key_is_a_fallback(app, client):
+    client.get("/?lang=ar")
+    assert _language(client) == "ar"
+
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    app.secret_key = "the next key, " + "y" * 40
+    assert _language(client) == "ar"
+
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert _language(client) == "nb"
