@@ -8,6 +8,7 @@ when a worker exits, so a restarted worker's counts are not double-counted.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -37,6 +38,21 @@ def on_starting(server: Any) -> None:
     if directory:
         shutil.rmtree(directory, ignore_errors=True)
         Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+# What a worker builds at start and on its first requests (some 140,000 objects: routes, the
+# directory, SQLAlchemy's tables and compiled statements, templates, catalogs) lives as long as
+# the worker, yet every full garbage collection walked all of it again. Frozen once the worker
+# is warm, collections walk only what requests make: a wizard request's instructions, garbage
+# collection included, went from 5.48 M to 5.24 M (callgrind, whole reports in-process).
+WARM_AFTER_REQUESTS = 50
+
+
+def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    if worker.nr == WARM_AFTER_REQUESTS:
+        # The response has been sent. Collect first: a cycle frozen is never collected.
+        gc.collect()
+        gc.freeze()
 
 
 def child_exit(server: Any, worker: Any) -> None:
