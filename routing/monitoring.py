@@ -186,9 +186,15 @@ def _start_timer() -> None:
     g.monitoring_started = time.perf_counter()
 
 
+# gunicorn passes on any method a client makes up ("FOOBAR"); each would be a label set of its
+# own, kept by every worker (and in PROMETHEUS_MULTIPROC_DIR's files) until it restarts.
+COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _count(response: Response) -> Response:
     endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+    method = request.method if request.method in COUNTED_METHODS else "other"
+    REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
     started = g.pop("monitoring_started", None)
     if started is not None:
         LATENCY.labels(endpoint).observe(time.perf_counter() - started)

@@ -182,3 +182,17 @@ def test_production_refuses_a_database_with_demo_services(database_url, redis_se
                 "DATABASE_URL": database_url, "REDIS_URL": f"unix://{redis_server}"}
     with pytest.raises(UnsafeConfiguration, match="1 demo service.*1 demo key"):
         create_app(Config.from_env(settings))
+
+
+def test_made_up_methods_share_one_label_instead_of_one_each(client):
+    # gunicorn passes on any upper-case token as a method; a client sending thousands of them
+    # must not grow every worker's label sets (and the multiprocess files) by thousands.
+    for made_up in ("FOOBARONE", "FOOBARTWO", "PROPFIND"):
+        assert client.open("/report/emergency", method=made_up).status_code == 405
+
+    found = figures(client.get("/metrics").get_data(as_text=True))
+
+    methods = {dict(labels)["method"] for name, labels in found
+               if name == "concern_http_requests_total"}
+    assert "other" in methods
+    assert not methods & {"FOOBARONE", "FOOBARTWO", "PROPFIND"}
