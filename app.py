@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assets
+import form_markup
 import i18n
 import log_format
 import rate_limits
@@ -33,7 +34,10 @@ from inbox import retention as audit_retention
 from inbox.cli import inbox_cli
 from inbox.views import blueprint as inbox_blueprint
 from intake import drafts
+from intake.bidi import ltr_numbers
+from intake.forms.base import shown_limit
 from intake.views import blueprint as intake_blueprint
+from intake.views import limit_hint
 from redis_connection import connect
 from routing import alerts, monitoring, notifications, retention
 from routing.api import blueprint as api_blueprint
@@ -108,6 +112,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.add_extension("jinja2.ext.do")
     _macros_as_globals(app)
+    # A field's stated limit and numbers that keep their direction are the reporter's room's.
+    form_markup.install(app, form_markup.FieldMarkup(
+        numbers=ltr_numbers, limit_of=shown_limit, limit_hint=limit_hint))
     app.context_processor(
         lambda: {"locale": i18n.current(), "locales": i18n.LOCALES,
                  "language_url": i18n.language_url}

@@ -69,7 +69,6 @@ def _steps_without_transaction() -> None:
         without_transaction()
 
 
-@blueprint.app_template_global()
 def limit_hint(field: Any) -> str:
     """"Up to 2,000 characters.", in the reporter's language, for a field with a stated limit."""
     maximum = shown_limit(field)
@@ -84,11 +83,6 @@ def _limit_hint(locale: str, maximum: int) -> str:
     # `locale` is the request's, which ngettext and format_number use.
     return ngettext("Up to %(limit)s character.", "Up to %(limit)s characters.", maximum,
                     limit=format_number(maximum))
-
-
-@blueprint.app_template_global()
-def field_limit(field: Any) -> int | None:
-    return shown_limit(field)
 
 
 @blueprint.app_template_global()
