@@ -28,19 +28,23 @@ def init_app(app: Flask) -> None:
     folder = Path(app.static_folder or "static")
 
     # Every page links the stylesheet and the icon: their addresses are built once for each
-    # name (a changed file has a new name) and the script root they are under.
+    # file and the script root they are under. Where templates reload (development) a file
+    # may change while the app runs, so its digest, and with it its name, is looked at again
+    # on every page; in production the files are the image's.
     built: dict[tuple[str, str], str] = {}
 
     def asset_url(filename: str) -> str:
-        stem, dot, suffix = filename.rpartition(".")
-        name = f"{stem}.{digest(folder, filename)}{dot}{suffix}"
         if not has_request_context():
-            return url_for("asset", name=name)
-        key = (request.script_root, name)
+            return url_for("asset", name=hashed_name(filename))
+        key = (request.script_root, filename)
         found = built.get(key)
-        if found is None:
-            found = built[key] = url_for("asset", name=name)
+        if found is None or app.jinja_env.auto_reload:
+            found = built[key] = url_for("asset", name=hashed_name(filename))
         return found
+
+    def hashed_name(filename: str) -> str:
+        stem, dot, suffix = filename.rpartition(".")
+        return f"{stem}.{digest(folder, filename)}{dot}{suffix}"
 
     def serve(name: str) -> Response:
         found = HASHED_NAME.match(name)
