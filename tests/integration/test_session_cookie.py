@@ -6,6 +6,7 @@ rotation the old key in SECRET_KEY_FALLBACKS still reads them."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 LANG_RE = re.compile(r'<html lang="([^"]+)"')
 
@@ -36,3 +37,29 @@ def test_a_cookie_signed_before_a_rotation_is_read_while_the_old_key_is_a_fallba
 
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert _language(client) == "nb"
+
+
+def test_a_cookie_read_before_is_not_read_once_past_its_lifetime(app, client):
+    # The app keeps what a cookie it has opened holds: that must not outlive the cookie.
+    client.get("/?lang=uk")
+    assert _language(client) == "uk"
+    assert _language(client) == "uk"
+
+    app.permanent_session_lifetime = timedelta(seconds=-1)
+    assert _language(client) == "nb"
+
+
+def test_a_page_that_changes_its_session_leaves_the_old_cookie_as_it_was(app):
+    # Two tabs share one browser's cookie: one changes the language (a new cookie), and a
+    # request still carrying the old cookie reads what that cookie says, not the change.
+    first = app.test_client()
+    first.get("/?lang=uk")
+    assert _language(first) == "uk"
+    old_cookie = first.get_cookie("session").value
+
+    first.get("/?lang=ar")
+    assert _language(first) == "ar"
+
+    other = app.test_client()
+    other.set_cookie("session", old_cookie)
+    assert _language(other) == "uk"
