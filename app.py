@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assets
 import form_markup
+import form_tokens
 import i18n
 import log_format
 import rate_limits
@@ -90,6 +91,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     # Before CSRFProtect, which reads every field name as text and fails on a nameless one.
     app.before_request(_refuse_nameless_form_fields)
     csrf.init_app(app)
+    form_tokens.init_app(app)
     app.teardown_appcontext(close_db_session)
 
     app.register_blueprint(intake_blueprint)

@@ -84,6 +84,65 @@ def test_a_forged_first_step_starts_no_draft(client, wizard, database):
     assert stored_drafts(database) == before and client.get_cookie("draft") is None
 
 
+# --- the page's token is signed once per session and worker (form_tokens.py) -------------------
+
+
+def test_a_token_the_app_has_accepted_is_refused_from_another_session(app, client, wizard,
+                                                                      database):
+    start(wizard)
+    wizard.answer("anonymity", {"anonymity": "named"})
+    theirs = csrf_token(client.get("/report/child-1-name").get_data(as_text=True))
+    assert client.post("/report/child-1-name", data={
+        "name": "Kari", "csrf_token": theirs}).status_code == 303
+
+    other = app.test_client()
+    start(Wizard(FlaskTransport(other)))
+    Wizard(FlaskTransport(other)).answer("anonymity", {"anonymity": "named"})
+    before = stored_drafts(database)
+    response = other.post("/report/child-1-name", data={"name": "Ola", "csrf_token": theirs})
+    assert response.status_code == 422 and EXPIRED_NB in response.get_data(as_text=True)
+    assert stored_drafts(database) == before
+
+
+def test_a_new_form_key_refuses_the_pages_old_token_and_signs_a_new_one(app, client, wizard,
+                                                                       database):
+    start(wizard)
+    wizard.answer("anonymity", {"anonymity": "named"})
+    old = csrf_token(client.get("/report/child-1-name").get_data(as_text=True))
+
+    app.config["WTF_CSRF_SECRET_KEY"] = "a new form key, " + "z" * 40
+    response = client.post("/report/child-1-name", data={"name": "Ola", "csrf_token": old})
+    assert response.status_code == 422 and EXPIRED_NB in response.get_data(as_text=True)
+    new = csrf_token(response.get_data(as_text=True))
+    assert new != old
+    assert client.post("/report/child-1-name", data={
+        "name": "Ola", "csrf_token": new}).status_code == 303
+
+
+def test_with_a_time_limit_set_an_old_token_expires(app, client, wizard):
+    start(wizard)
+    wizard.answer("anonymity", {"anonymity": "named"})
+    token = csrf_token(client.get("/report/child-1-name").get_data(as_text=True))
+    app.config["WTF_CSRF_TIME_LIMIT"] = -1  # every token is past it
+    response = client.post("/report/child-1-name", data={"name": "Ola", "csrf_token": token})
+    assert response.status_code == 422 and EXPIRED_NB in response.get_data(as_text=True)
+
+
+def test_the_pages_token_is_flask_wtfs_own(app, client, wizard):
+    """The intake team's forms check tokens with flask-wtf itself."""
+    from flask_wtf.csrf import validate_csrf
+
+    start(wizard)
+    token = csrf_token(client.get("/report/anonymity").get_data(as_text=True))
+    with client.session_transaction() as stored:
+        session_token = stored["csrf_token"]
+    with app.test_request_context():
+        from flask import session
+
+        session["csrf_token"] = session_token
+        validate_csrf(token)  # raises if flask-wtf would refuse it
+
+
 # --- the language switch never leads off the site -----------------------------------------------
 
 HOSTILE_PATHS = [
