@@ -99,5 +99,7 @@ def is_valid(token: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """After CSRFProtect.init_app, whose template global this replaces."""
+    """After CSRFProtect.init_app, whose template global and context value this replaces (a
+    context processor registered later wins)."""
     app.jinja_env.globals["csrf_token"] = generate
+    app.context_processor(lambda: {"csrf_token": generate})
