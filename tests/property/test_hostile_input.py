@@ -194,9 +194,11 @@ FORGED_TOKENS = ("missing", "empty", "garbage", "truncated", "flipped", "other-s
 
 
 def _template_tags() -> frozenset[str]:
+    """The tags the site writes: in its templates, and in form_markup.py, which writes the
+    form fields' markup for them."""
     found: set[str] = set()
-    for template in (PROJECT / "templates").rglob("*.html"):
-        found.update(re.findall(r"<([a-z][a-z0-9]*)", template.read_text(encoding="utf-8")))
+    for source in [*(PROJECT / "templates").rglob("*.html"), PROJECT / "form_markup.py"]:
+        found.update(re.findall(r"<([a-z][a-z0-9]*)", source.read_text(encoding="utf-8")))
     return frozenset(found | {"html", "head", "body"})
 
 
