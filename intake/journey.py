@@ -67,30 +67,44 @@ def outside_area(answers: Answers) -> str | None:
 
 
 def _postal_code_known(answers: Answers) -> bool:
-    return location_mode(answers) == "postal_code" and bool(
-        answer(answers, "location", "suggested")
-    )
+    return _location(answers)[0]
 
 
 def _needs_list(answers: Answers) -> bool:
-    if location_mode(answers) in ("list", "where_was"):
-        return True
-    return _postal_code_known(answers) and answer(answers, "location-confirm", "confirmed") == "no"
+    return _location(answers)[1]
 
 
 def _needs_own_municipality(answers: Answers) -> bool:
-    return _needs_list(answers) and answer(answers, "municipality", "municipality") == "unknown"
+    return _location(answers)[2]
 
 
 def _resolving_step(answers: Answers) -> str | None:
     """The step whose answer settled the municipality, if one has."""
-    if _needs_own_municipality(answers):
-        return "own-municipality"
-    if _needs_list(answers):
-        return "municipality"
-    if _postal_code_known(answers) and answer(answers, "location-confirm", "confirmed") == "yes":
-        return "location-confirm"
-    return None
+    return _location(answers)[3]
+
+
+def _location(answers: Answers) -> tuple[bool, bool, bool, str | None]:
+    """Whether the postal code found a municipality, whether the reporter must choose it from
+    the list, whether they must give their own instead, and the step that settled it.
+
+    Worked out together, reading each answer once: every step's `applies` asks some of them,
+    and the path is worked out several times a request."""
+    location = answers.get("location", _NO_ANSWERS)
+    mode = location.get("mode") or "postal_code"
+    postal_code_known = mode == "postal_code" and bool(location.get("suggested"))
+    confirmed = answers.get("location-confirm", _NO_ANSWERS).get("confirmed")
+    needs_list = mode in ("list", "where_was") or (postal_code_known and confirmed == "no")
+    needs_own = needs_list and (
+        answers.get("municipality", _NO_ANSWERS).get("municipality") == "unknown")
+    if needs_own:
+        resolving: str | None = "own-municipality"
+    elif needs_list:
+        resolving = "municipality"
+    elif postal_code_known and confirmed == "yes":
+        resolving = "location-confirm"
+    else:
+        resolving = None
+    return postal_code_known, needs_list, needs_own, resolving
 
 
 def districts(answers: Answers) -> list[str]:
