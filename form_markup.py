@@ -27,7 +27,7 @@ class FieldMarkup:
 
     def __init__(self, *, numbers: Callable[[Any], Markup],
                  limit_of: Callable[[Any], int | None],
-                 limit_hint: Callable[[Any], str]) -> None:
+                 limit_hint: Callable[[int], str]) -> None:
         self.numbers = numbers
         self.limit_of = limit_of
         self.limit_hint = limit_hint
@@ -61,7 +61,7 @@ class FieldMarkup:
         kw = field.render_kw or {}
         hint = hint or field.description
         maximum = self.limit_of(field)
-        stated = self.limit_hint(field) if maximum is not None else ""
+        stated = self.limit_hint(maximum) if maximum is not None else ""
         spellcheck = spellcheck if spellcheck is not None else kw.get("spellcheck")
         width = width or kw.get("width")
         inputmode = inputmode or kw.get("inputmode")
@@ -81,7 +81,7 @@ class FieldMarkup:
             attributes.append(_limit_attribute(field_id, maximum))
         attributes.append(described_by(field, hint or stated))
         return Markup(
-            f'<div class="form-group{" form-group-error" if field.errors else ""}">\n'
+            f"{_group(field)}\n"
             f"  {_label(field, label_as_heading)}\n"
             f"  {self._hint(field_id, hint, stated)}{self.field_error(field)}\n"
             f'  {"".join(attributes)}>\n'
@@ -93,10 +93,10 @@ class FieldMarkup:
         hint = hint or field.description
         rows = rows or (field.render_kw or {}).get("rows", 8)
         maximum = self.limit_of(field)
-        stated = self.limit_hint(field) if maximum is not None else ""
+        stated = self.limit_hint(maximum) if maximum is not None else ""
         field_id = escape(field.id)
         return Markup(
-            f'<div class="form-group{" form-group-error" if field.errors else ""}">\n'
+            f"{_group(field)}\n"
             f"  {_label(field, label_as_heading)}\n"
             f"  {self._hint(field_id, hint, stated)}{self.field_error(field)}\n"
             f'  <textarea class="textarea{" input-error" if field.errors else ""}" '
@@ -147,12 +147,10 @@ class FieldMarkup:
         options = "".join(
             f'<option value="{escape(choice.value)}"{" selected" if choice.selected else ""}>'
             f"{escape(choice.label)}</option>" for choice in field.iter_choices())
-        hint_markup = (f'<p class="hint" id="{field_id}-hint">{self.numbers(hint)}</p>'
-                       if hint else "")
         return Markup(
-            f'<div class="form-group{" form-group-error" if field.errors else ""}">\n'
+            f"{_group(field)}\n"
             f"  {_label(field, label_as_heading)}\n"
-            f"  {hint_markup}{self.field_error(field)}\n"
+            f"  {self._hint(field_id, hint, '')}{self.field_error(field)}\n"
             f'  <select class="select{" input-error" if field.errors else ""}" id="{field_id}" '
             f'name="{escape(field.name)}"{described_by(field, hint)}>{options}\n'
             "  </select>\n"
@@ -162,7 +160,7 @@ class FieldMarkup:
         field_id = escape(field.id)
         described = f' aria-describedby="{field_id}-error"' if field.errors else ""
         return Markup(
-            f'<div class="form-group{" form-group-error" if field.errors else ""}">\n'
+            f"{_group(field)}\n"
             f"  {self.field_error(field)}\n"
             '  <div class="checkbox">\n'
             f'    <input id="{field_id}" name="{escape(field.name)}" type="checkbox" value="y"'
@@ -174,14 +172,12 @@ class FieldMarkup:
     def _fieldset(self, field: Any, field_id: Markup, hint: Any, legend_as_heading: bool,
                   group: str, options: list[str]) -> Markup:
         label = escape(field.label.text)
-        hint_markup = (f'<p class="hint" id="{field_id}-hint">{self.numbers(hint)}</p>'
-                       if hint else "")
         return Markup(
-            f'<div class="form-group{" form-group-error" if field.errors else ""}">\n'
+            f"{_group(field)}\n"
             f'  <fieldset class="fieldset" id="{field_id}"{described_by(field, hint)}>\n'
             f'    <legend class="legend">'
             f'{f"<h1>{label}</h1>" if legend_as_heading else label}</legend>\n'
-            f"    {hint_markup}{self.field_error(field)}\n"
+            f"    {self._hint(field_id, hint, '')}{self.field_error(field)}\n"
             f'    <div class="{group}">\n'
             f'{"".join(options)}'
             "    </div>\n"
@@ -212,6 +208,10 @@ def described_by(field: Any, hint: Any) -> Markup:
     if field.errors:
         ids.append(f"{field.id}-error")
     return Markup(f' aria-describedby="{escape(" ".join(ids))}"') if ids else Markup("")
+
+
+def _group(field: Any) -> str:
+    return f'<div class="form-group{" form-group-error" if field.errors else ""}">'
 
 
 def _label(field: Any, as_heading: bool) -> str:

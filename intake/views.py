@@ -68,11 +68,8 @@ def _steps_without_transaction() -> None:
         without_transaction()
 
 
-def limit_hint(field: Any) -> str:
-    """"Up to 2,000 characters.", in the reporter's language, for a field with a stated limit."""
-    maximum = shown_limit(field)
-    if maximum is None:
-        return ""
+def limit_hint(maximum: int) -> str:
+    """"Up to 2,000 characters.", in the reporter's language, for a field's stated limit."""
     return _limit_hint(str(get_locale()), maximum)
 
 
