@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import logging
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from types import FunctionType
 from typing import Any
 
 from flask import Flask, Response, abort, render_template, request
@@ -61,7 +62,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
         config = Config.from_mapping(config)
     config.check()
 
-    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app = ConcernApp(__name__, static_folder="static", template_folder="templates")
     # We never make an address with "//": one that has it is a client's mistake, and a 404 says
     # so where Werkzeug's default would redirect an API client somewhere it did not ask for.
     app.url_map.merge_slashes = False
@@ -127,6 +128,24 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+class ConcernApp(Flask):
+    """Flask, with what `ensure_sync` found for each plain function kept. Flask asks it of every
+    hook, context processor and view on every request, and each answer is inspect's, which reads
+    the function's code flags through three calls: a dozen times a wizard request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict[FunctionType, Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        if type(func) is not FunctionType:  # a bound method is a new object each time it is read
+            return super().ensure_sync(func)
+        found = self._sync_functions.get(func)
+        if found is None:
+            found = self._sync_functions[func] = super().ensure_sync(func)
+        return found
+
+
 def _macros_as_globals(app: Flask) -> None:
     """Every template may call the macros in macros.html without importing them. An import is
     paid on every page that makes it (Jinja compares the page's globals with the module's),
@@ -178,18 +197,32 @@ def _refuse_nameless_form_fields() -> None:
         abort(400)
 
 
+# Browsers ignore Strict-Transport-Security over plain HTTP, so development on 127.0.0.1 is
+# unaffected; behind the production TLS proxy it keeps every later visit on HTTPS. No-store on
+# pages: answers about a child must not linger in a shared computer's cache or history.
+_SECURITY_HEADERS = (
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+)
+_PAGE_HEADERS = (*_SECURITY_HEADERS, ("Cache-Control", "no-store"))
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    # Browsers ignore this over plain HTTP, so development on 127.0.0.1 is unaffected; behind
-    # the production TLS proxy it keeps every later visit on HTTPS.
-    response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if response.mimetype == "text/html":
-        # Answers about a child must not linger in a shared computer's cache or history.
-        response.headers["Cache-Control"] = "no-store"
+    """Our values replace a view's own, except a Content-Security-Policy that a view set (the
+    page that opens a report widens it for WebAssembly). Headers not yet there are appended: each
+    replacement scans the whole list, and on most responses none of them is there yet."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    for name, value in _PAGE_HEADERS if response.mimetype == "text/html" else _SECURITY_HEADERS:
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)
     return response
 
 

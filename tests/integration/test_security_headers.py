@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask import Response
 
 from app import create_app
 from config import Config
@@ -69,6 +70,28 @@ def test_every_get_route_and_every_error_carries_the_security_headers(app, clien
         check_headers(response, f"POST {path} ({response.status_code})")
     # Pages, redirects, client errors, the API's own answers, static files: all of them.
     assert {200, 302, 404}.issubset(seen_statuses) and any(s >= 400 for s in seen_statuses)
+
+
+def test_a_view_s_own_headers_give_way_to_ours_once_but_its_policy_stays(app):
+    # The page that opens a report sets its own, wider policy; a view that asked to be framed or
+    # cached would still be refused, with one header each (a second copy would be ambiguous).
+    with app.test_request_context("/"):
+        response = Response("<p>page</p>", mimetype="text/html", headers={
+            "Content-Security-Policy": "default-src 'self'", "X-Frame-Options": "SAMEORIGIN",
+            "Cache-Control": "max-age=600", "Referrer-Policy": "origin"})
+        response = app.process_response(response)
+    headers = response.headers
+    assert headers.getlist("Content-Security-Policy") == ["default-src 'self'"]
+    assert headers.getlist("X-Frame-Options") == ["DENY"]
+    assert headers.getlist("Cache-Control") == ["no-store"]
+    assert headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    with app.test_request_context("/static/style.css"):
+        sheet = app.process_response(Response("p{}", mimetype="text/css",
+                                              headers={"Cache-Control": "max-age=600"}))
+    # Not a page: a stylesheet may be cached; the rest applies to it too.
+    assert sheet.headers.getlist("Cache-Control") == ["max-age=600"]
+    check_headers(sheet, "a stylesheet")
 
 
 def test_in_production_every_cookie_is_secure_httponly_and_samesite(database_url, redis_server,
