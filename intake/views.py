@@ -8,7 +8,7 @@ import logging
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -23,6 +23,8 @@ from flask import (
 )
 from flask_babel import format_number, get_locale
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 import form_tokens
 from database import utcnow
@@ -112,7 +114,8 @@ def step(step: str) -> Any:
     if not journey.can_visit(step, draft.answers, draft.done):
         return redirect(url_for(".step", step=journey.next_step(draft.answers, draft.done)))
 
-    session = db_session()
+    # Most steps' forms and checks never reach the directory: no Session unless one does.
+    session = cast(Session, LocalProxy(db_session))
     if request.method == "GET":
         return _render_step(step, draft, wizard.form_for(session, step, draft))
     if step == journey.NOT_RECEIVING:
@@ -356,7 +359,7 @@ def _expired_message() -> Any:
 
 
 def _render_step(step: str, draft: DraftData, form: Any) -> Any:
-    session = db_session()
+    session = cast(Session, LocalProxy(db_session))
     kind = journey.kind(step)
     extra: dict[str, Any] = {}
     if step == "location-confirm":
