@@ -21,7 +21,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 if TYPE_CHECKING:
-    from flask import Flask, Request
+    from flask import Flask, Request, Response
+    from flask.sessions import SessionMixin
 
 # Per worker; past it, what is kept is dropped at once and opened again as it comes.
 KEPT_COOKIES = 1024
@@ -51,6 +52,17 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         return self._for_keys(app).serializer
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Most pages neither change the session nor refresh it: Flask would read seven cookie
+        # settings and parse the Vary header into a set and back, to add "Cookie" and return.
+        if session.modified or (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            super().save_session(app, session, response)
+        elif session.accessed:
+            if "Vary" in response.headers:
+                response.vary.add("Cookie")
+            else:
+                response.headers["Vary"] = "Cookie"
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         kept = self._for_keys(app)

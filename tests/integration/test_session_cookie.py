@@ -63,3 +63,16 @@ def test_a_page_that_changes_its_session_leaves_the_old_cookie_as_it_was(app):
     other = app.test_client()
     other.set_cookie("session", old_cookie)
     assert _language(other) == "uk"
+
+
+def test_a_page_that_reads_the_session_varies_by_cookie_and_sets_one_only_on_a_change(client):
+    # A shared cache must not give one person's page (in their language) to another; and a
+    # cookie sent again on every page would only repeat what the browser has.
+    first = client.get("/?lang=pl")
+    assert "session=" in first.headers.get("Set-Cookie", "")
+    assert first.headers.getlist("Vary") == ["Cookie"]
+    client.get("/report/emergency")  # the first form page adds its form token
+    again = client.get("/report/emergency")
+    assert again.headers.getlist("Vary") == ["Cookie"]
+    assert "Set-Cookie" not in again.headers
+    assert _language(client) == "pl"
