@@ -11,6 +11,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 from config import Config
 from database import Database
@@ -33,6 +34,11 @@ def db_session() -> Session:
         g.db_session = (database().autocommit_sessions(bind=db_connection())
                         if g.get("without_transaction") else database().sessions())
     return cast(Session, g.db_session)
+
+
+# The request's session, opened at its first use: for code that may need none (most wizard steps
+# never reach the directory), without building a Session for it.
+db_session_when_used = cast(Session, LocalProxy(db_session))
 
 
 def db_connection() -> Connection:

@@ -8,7 +8,7 @@ import logging
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,8 +23,6 @@ from flask import (
 )
 from flask_babel import format_number, get_locale
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-from werkzeug.local import LocalProxy
 
 import form_tokens
 from database import utcnow
@@ -34,6 +32,7 @@ from extensions import (
     csrf,
     db_connection,
     db_session,
+    db_session_when_used,
     redis_connection,
     without_transaction,
 )
@@ -114,8 +113,7 @@ def step(step: str) -> Any:
     if not journey.can_visit(step, draft.answers, draft.done):
         return redirect(url_for(".step", step=journey.next_step(draft.answers, draft.done)))
 
-    # Most steps' forms and checks never reach the directory: no Session unless one does.
-    session = cast(Session, LocalProxy(db_session))
+    session = db_session_when_used
     if request.method == "GET":
         return _render_step(step, draft, wizard.form_for(session, step, draft))
     if step == journey.NOT_RECEIVING:
@@ -359,7 +357,7 @@ def _expired_message() -> Any:
 
 
 def _render_step(step: str, draft: DraftData, form: Any) -> Any:
-    session = cast(Session, LocalProxy(db_session))
+    session = db_session_when_used
     kind = journey.kind(step)
     extra: dict[str, Any] = {}
     if step == "location-confirm":

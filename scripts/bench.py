@@ -698,13 +698,13 @@ def interleaved(system: bench_system.System, settings: Settings, table: Table,
     """Whole reports and the bare form POST at saturation in alternating bursts, pooled.
 
     This machine's speed drifts by a quarter within minutes (the bare POST alone gave 1382 to
-    2500/s on one day), so a ratio of two figures measured a minute apart carried the drift of
+    2609/s on one day), so a ratio of two figures measured a minute apart carried the drift of
     that minute. In alternating bursts both see the same drift; each round's ratio is shown
     too, so the spread that is left can be read."""
     per_round = max(1, settings.reports // rounds)
     bare_count = int(settings.seconds * 400)
     bare_requests_done = bare_seconds = bare_cpu = 0.0
-    wizard_requests = wizard_seconds = wizard_cpu = wizard_server = wizard_web = 0.0
+    wizard_requests = wizard_seconds = wizard_loadgen = wizard_server = wizard_web = 0.0
     each: list[str] = []
     with bare_flask(system.root) as (web, port):
         bare_requests(web, port, settings.clients, settings.clients * 5, "/form")  # warm up
@@ -721,7 +721,7 @@ def interleaved(system: bench_system.System, settings: Settings, table: Table,
             wizard_seconds += run.seconds
             wizard_server += server
             wizard_web += after["web (gunicorn)"] - before["web (gunicorn)"]
-            wizard_cpu += server + run.cpu
+            wizard_loadgen += run.cpu
             each.append(f"{len(run.requests) / run.seconds / bare.rate:.2f}")
     ceiling = Ceiling(bare_requests_done / bare_seconds, bare_cpu / bare_requests_done)
     request_rate = wizard_requests / wizard_seconds
@@ -733,11 +733,17 @@ def interleaved(system: bench_system.System, settings: Settings, table: Table,
               f"({request_rate:.0f} requests/s)")
     table.row("  requests/s, ratio to the bare form POST",
               f"{request_rate / ceiling.rate:.2f}", "rounds: " + ", ".join(each))
-    table.row("  CPU per wizard request, all server parts",
-              f"{wizard_server / wizard_requests * 1000:.2f} ms",
-              f"web {wizard_web / wizard_requests * 1000:.2f} ms, load generator "
-              f"{(wizard_cpu - wizard_server) / wizard_requests * 1000:.2f} ms")
-    return Paired(ceiling, request_rate, wizard_cpu / wizard_requests)
+    request_cpu_row(table, wizard_requests, wizard_server, wizard_web, wizard_loadgen)
+    return Paired(ceiling, request_rate, (wizard_server + wizard_loadgen) / wizard_requests)
+
+
+def request_cpu_row(table: Table, requests: float, server: float, web: float,
+                    loadgen: float) -> None:
+    """CPU per wizard request from CPU seconds over `requests`: every server part, the web
+    worker's share apart (what a report's steps cost), and the load generator's."""
+    table.row("  CPU per wizard request, all server parts", f"{server / requests * 1000:.2f} ms",
+              f"web {web / requests * 1000:.2f} ms, load generator "
+              f"{loadgen / requests * 1000:.2f} ms")
 
 
 def measure(system: bench_system.System, settings: Settings, table: Table,
@@ -792,10 +798,7 @@ def measure(system: bench_system.System, settings: Settings, table: Table,
     server = sum(after[part] - before[part] for part in after)
     web = after["web (gunicorn)"] - before["web (gunicorn)"]
     request_cpu = (server + run.cpu) / requests
-    table.row("  CPU per wizard request, all server parts",
-              f"{server / requests * 1000:.2f} ms",
-              f"web {web / requests * 1000:.2f} ms, load generator "
-              f"{run.cpu / requests * 1000:.2f} ms")
+    request_cpu_row(table, requests, server, web, run.cpu)
     count = 3 if settings.seconds < 5 else 20
     fixed = offered(settings.report_rate, count, report)
     times = [r.seconds for r in fixed.requests]
