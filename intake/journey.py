@@ -8,6 +8,7 @@ journey is trusted. Reporter types: `private` (named, or anonymous by the anonym
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -235,41 +236,104 @@ def receiving(answers: Answers) -> str | None:
 
 def path(answers: Answers) -> list[str]:
     """The steps this reporter walks, given what they have answered so far."""
+    return list(_steps(answers))
+
+
+# Every answer the path depends on: the `applies` of each step, where the report goes and
+# whether its service can receive (`receiving`), how many children. A request works the path
+# out several times, and a report's thousands of requests walk a few dozen paths, so each is
+# worked out once per worker for the values these answers hold. A step whose `applies` reads
+# another answer must add it here: tests/unit/test_journey.py checks that nothing else is read.
+PATH_INPUTS: tuple[tuple[str, str], ...] = (
+    ("emergency", "answer"),
+    ("reporter-type", "reporter_type"),
+    ("location", "mode"),
+    ("location", "suggested"),
+    ("location-confirm", "confirmed"),
+    ("location-confirm", "districts"),
+    ("location-confirm", "receiving"),
+    ("municipality", "municipality"),
+    ("municipality", "districts"),
+    ("municipality", "receiving"),
+    ("own-municipality", "municipality"),
+    ("own-municipality", "districts"),
+    ("own-municipality", "receiving"),
+    ("district", "municipality"),
+    ("district", "receiving"),
+    ("anonymity", "anonymity"),
+    ("children", "count"),
+)
+
+
+def _steps(answers: Answers) -> tuple[str, ...]:
+    try:
+        key = tuple(_frozen(answers.get(step, _NO_ANSWERS).get(field))
+                    for step, field in PATH_INPUTS)
+    except _NotText:
+        return _worked_out(answers)
+    return _path_for(key)
+
+
+class _NotText(Exception):
+    pass
+
+
+def _frozen(value: Any) -> str | tuple[str, ...] | None:
+    # The server stores these answers as text or lists of text. Anything else is worked out
+    # uncached: as a key, 1, 1.0 and True would be one.
+    if value is None or type(value) is str:
+        return value
+    if type(value) is list and all(type(item) is str for item in value):
+        return tuple(value)
+    raise _NotText
+
+
+@functools.lru_cache(maxsize=1024)
+def _path_for(key: tuple[Any, ...]) -> tuple[str, ...]:
+    answers: dict[str, dict[str, Any]] = {}
+    for (step, field), value in zip(PATH_INPUTS, key, strict=True):
+        if value is not None:
+            answers.setdefault(step, {})[field] = list(value) if isinstance(value, tuple) else value
+    return _worked_out(answers)
+
+
+def _worked_out(answers: Answers) -> tuple[str, ...]:
     steps = [step.name for step in OPENING if step.applies(answers)]
     if receiving(answers) not in (None, "yes"):
         # The journey ends at a page with the service's contact details instead.
         cut = steps.index("anonymity") if "anonymity" in steps else len(steps)
-        return steps[:cut] + [NOT_RECEIVING]
+        return (*steps[:cut], NOT_RECEIVING)
     for index in range(1, child_count(answers) + 1):
         steps += [child_step(index, s.name) for s in PER_CHILD if s.applies(answers)]
     steps += [step.name for step in CLOSING if step.applies(answers)]
-    return steps
+    return tuple(steps)
 
 
 def next_step(answers: Answers, done: set[str] | list[str]) -> str:
     """The first step on the path that is not yet complete ("check" when all are)."""
-    for name in path(answers):
+    steps = _steps(answers)
+    for name in steps:
         if name not in done:
             return name
-    return path(answers)[-1]
+    return steps[-1]
 
 
 def can_visit(step: str, answers: Answers, done: set[str] | list[str]) -> bool:
     """A step may be shown if it is on the path and every step before it is complete."""
-    steps = path(answers)
+    steps = _steps(answers)
     if step not in steps:
         return False
     return all(name in done for name in steps[: steps.index(step)])
 
 
 def following(step: str, answers: Answers) -> str:
-    steps = path(answers)
+    steps = _steps(answers)
     index = steps.index(step)
     return steps[min(index + 1, len(steps) - 1)]
 
 
 def previous(step: str, answers: Answers) -> str | None:
-    steps = path(answers)
+    steps = _steps(answers)
     if step not in steps or steps.index(step) == 0:
         return None
     return steps[steps.index(step) - 1]
@@ -299,12 +363,12 @@ def counted(answers: Answers, done: set[str] | list[str]) -> dict[str, Mapping[s
     return {
         name: {field: value for field, value in answers[name].items()
                if follow_up_applies(name, field, answers[name])}
-        for name in path(answers) if name in done and name in answers
+        for name in _steps(answers) if name in done and name in answers
     }
 
 
 def is_complete(answers: Answers, done: set[str] | list[str]) -> bool:
-    steps = path(answers)
+    steps = _steps(answers)
     return steps[-1] == "check" and all(name in done for name in steps if name != "check")
 
 

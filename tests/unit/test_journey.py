@@ -3,7 +3,11 @@ shown, which answers count, and where the report goes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake import journey
 
@@ -370,3 +374,82 @@ def test_a_district_whose_service_cannot_receive_ends_the_journey_after_the_dist
     # Given for another municipality, that answer says nothing about this one's service.
     elsewhere = {**answers, "district": {**answers["district"], "municipality": BERGEN}}
     assert journey.NOT_RECEIVING not in journey.path(elsewhere)
+
+
+# --- the path, worked out once per set of the answers it depends on --------------------------
+
+PATH_VALUES = {
+    "answer": ["yes", "no", "unsure"],
+    "reporter_type": ["private", "professional", "child"],
+    "mode": ["postal_code", "list", "where_was"],
+    "suggested": [OSLO, BERGEN],
+    "confirmed": ["yes", "no"],
+    "districts": [[], [GAMLE_OSLO], [GAMLE_OSLO, "030102"]],
+    "receiving": ["yes", "no-key", "no-service"],
+    "municipality": [OSLO, BERGEN, "unknown"],
+    "anonymity": ["named", "anonymous"],
+    "count": ["1", "2", "10", "11", "two"],
+}
+# Never in a draft the server wrote; the path must still be the one these answers give.
+ODD_VALUES = [1, True, 2.0, {"x": "y"}, [["nested"]], ""]
+
+
+class _Reads(Mapping):
+    """Answers that note every (step, field) read through them."""
+
+    def __init__(self, answers, reads, step=None):
+        self.answers, self.reads, self.step = answers, reads, step
+
+    def __getitem__(self, key):
+        if self.step is None:
+            return _Reads(self.answers[key], self.reads, key)
+        self.reads.add((self.step, key))
+        return self.answers[key]
+
+    def get(self, key, default=None):
+        if self.step is None:
+            return _Reads(self.answers.get(key, {}), self.reads, key)
+        self.reads.add((self.step, key))
+        return self.answers.get(key, default)
+
+    def __iter__(self):
+        self.reads.add((self.step, "*every field*"))
+        return iter(self.answers)
+
+    def __len__(self):
+        return len(self.answers)
+
+
+@st.composite
+def path_answers(draw):
+    answers = {}
+    for step, field in journey.PATH_INPUTS:
+        choices = [None, *PATH_VALUES[field]]
+        value = draw(st.sampled_from(choices) | st.sampled_from(ODD_VALUES)) if draw(
+            st.integers(0, 20)) == 0 else draw(st.sampled_from(choices))
+        if value is not None:
+            answers.setdefault(step, {})[field] = value
+    if draw(st.booleans()):  # answers the path does not depend on
+        answers.setdefault("location", {})["postal_code"] = "0150"
+        answers["child-1-name"] = {"name": "Ola"}
+    return answers
+
+
+@settings(max_examples=600, deadline=None)
+@given(path_answers())
+def test_the_kept_path_is_the_path_the_answers_give(answers):
+    worked_out = list(journey._worked_out(answers))
+    assert journey.path(answers) == worked_out
+    done = worked_out[:-1]
+    assert journey.next_step(answers, done) == worked_out[-1]
+    assert journey.is_complete(answers, done) == (worked_out[-1] == "check")
+
+
+@settings(max_examples=600, deadline=None)
+@given(path_answers())
+def test_the_path_reads_no_answer_but_those_it_is_kept_by(answers):
+    # A step whose `applies` read an answer not in PATH_INPUTS would be shown or skipped by a
+    # path kept for other answers: whoever adds one must add it there.
+    reads: set[tuple[str, str]] = set()
+    journey._worked_out(_Reads(answers, reads))
+    assert reads <= set(journey.PATH_INPUTS)
