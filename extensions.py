@@ -36,9 +36,19 @@ def db_session() -> Session:
     return cast(Session, g.db_session)
 
 
-# The request's session, opened at its first use: for code that may need none (most wizard steps
-# never reach the directory), without building a Session for it.
-db_session_when_used = cast(Session, LocalProxy(db_session))
+class _SessionWhenUsed(LocalProxy):  # type: ignore[type-arg]
+    """The request's session, opened at its first use: for code that may need none (most
+    wizard steps never reach the directory), without building a Session for it."""
+
+    __slots__ = ()
+
+    @property
+    def database_url(self) -> str:
+        """Which database it is for, without opening it (what the wizard's caches are kept by)."""
+        return database().url
+
+
+db_session_when_used = cast(Session, _SessionWhenUsed(db_session))
 
 
 def db_connection() -> Connection:

@@ -51,9 +51,12 @@ def recheck_stamp(now: datetime | None = None) -> str:
     return f"{RULES}:{(now or utcnow()).astimezone(NORWAY).date().isoformat()}"
 
 
-# In a step's reads: its form consulted the directory (a postal code, the municipality list),
-# which can change between saves without any answer changing.
+# In a step's reads: its form consulted the municipality list, which can change between saves
+# without any answer changing; such a step is validated again at every save.
 DIRECTORY = "(directory)"
+# In a step's reads, with a postal code and what the directory said of it: while the directory
+# says the same of it, the verdict holds (a location step is not validated again at every save).
+POSTAL_CODE_READ = "(postal-code)"
 # In a step's reads: its form looked at every answer (iterated over them).
 EVERY_STEP = "*"
 
@@ -135,9 +138,10 @@ def context_for(
         choices = _DirectoryList(list(choices), reads)
 
     def look_up(code: str) -> directory.PostalLookup:
+        found = look_up_postal_code(session, code)
         if reads is not None:
-            reads.steps.add(DIRECTORY)
-        return look_up_postal_code(session, code)
+            reads.steps.add(_postal_code_read(code, found))
+        return found
 
     return StepContext(
         answers=answers,
@@ -170,11 +174,33 @@ def look_up_postal_code(session: Session, code: str) -> directory.PostalLookup:
     now = time.monotonic()
     if now - _postal_codes[0] > CHOICES_TTL_SECONDS:
         _postal_codes = (now, {})
-    key = (str(session.get_bind().engine.url), code)
+    key = (_database_url(session), code)
     found = _postal_codes[1].get(key)
     if found is None:
         found = _postal_codes[1][key] = directory.look_up_postal_code(session, code)
     return found
+
+
+def _database_url(session: Session) -> str:
+    # A request's session that nothing has used yet says so without being opened for it
+    # (extensions.db_session_when_used): a step's save then needs none.
+    url = getattr(session, "database_url", None)
+    return url if isinstance(url, str) else str(session.get_bind().engine.url)
+
+
+def _postal_code_read(code: str, found: directory.PostalLookup) -> str:
+    numbers = ",".join(municipality.number for municipality in found.municipalities)
+    return f"{POSTAL_CODE_READ}|{code}|{found.kind}|{numbers}|{found.place}"
+
+
+def _postal_codes_hold(session: Session, reads: list[str]) -> bool:
+    """Whether the directory says now what it said of each postal code among `reads`."""
+    for read in reads:
+        if read.startswith(POSTAL_CODE_READ):
+            code = read.split("|", 2)[1]
+            if _postal_code_read(code, look_up_postal_code(session, code)) != read:
+                return False
+    return True
 
 
 def municipality_choices(session: Session) -> list[tuple[str, str]]:
@@ -408,7 +434,8 @@ def _recheck_others(
     With `only_readers`, a complete step is validated again only if its form read the changed
     step's answers (or all of them, or the directory) when it was last validated: a verdict
     that read nothing that changed still holds, so a save costs the same late in a report as
-    early. Otherwise (a new day, a deploy, a change made outside a save) every one is."""
+    early; a postal code it looked up counts as unchanged while the directory says the same of
+    it. Otherwise (a new day, a deploy, a change made outside a save) every one is."""
     for name in list(draft.done):
         if name in (changed, "check", "emergency-call") or name not in draft.answers:
             continue
@@ -417,7 +444,7 @@ def _recheck_others(
         reads = draft.reads.get(name)
         if only_readers and reads is not None and not (
             {changed, EVERY_STEP, DIRECTORY} & set(reads)
-        ):
+        ) and _postal_codes_hold(session, reads):
             continue
         if not validated(session, name, draft)[1]:
             draft.done.remove(name)
