@@ -58,7 +58,7 @@ def db_connection() -> Connection:
     if not g.get("without_transaction"):
         return db_session().connection()
     if "db_connection" not in g:
-        g.db_connection = database().autocommit_engine.connect()
+        g.db_connection = database().request_connection()
     return cast(Connection, g.db_connection)
 
 
@@ -82,7 +82,7 @@ def close_db_session(_error: BaseException | None = None) -> None:
         session.close()
     connection = g.pop("db_connection", None)
     if connection is not None:
-        connection.close()
+        database().end_request(connection)
 
 
 def redis_connection() -> redis.Redis:

@@ -104,3 +104,72 @@ def test_a_draft_read_on_a_connection_ended_under_it_fails_as_sqlalchemy_and_the
         with database.autocommit_engine.connect() as connection:
             loaded = drafts.load(connection, key)
         assert loaded is not None and loaded.answers == {"emergency": {"answer": "no"}}
+
+
+# --- the connection a worker keeps from one request to the next -------------------------------
+
+
+def request_backend_pid(database: Database) -> int:
+    """One request's worth: the request's connection, a statement, given back at its end."""
+    connection = database.request_connection()
+    try:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    finally:
+        database.end_request(connection)
+
+
+def test_the_next_request_on_a_worker_reuses_its_connection_without_a_ping():
+    database = Database(POSTGRES_URL)
+    pings = []
+    ping = database.autocommit_engine.dialect.do_ping
+    database.autocommit_engine.dialect.do_ping = (  # type: ignore[method-assign]
+        lambda dbapi_connection: pings.append(dbapi_connection) or ping(dbapi_connection))
+    try:
+        first = request_backend_pid(database)
+        assert [request_backend_pid(database) for _ in range(5)] == [first] * 5
+        assert pings == []
+        assert database.autocommit_engine.pool.checkedout() == 1  # kept, not leaked
+    finally:
+        database.dispose()
+    assert database.autocommit_engine.pool.checkedout() == 0
+
+
+def test_a_kept_connection_the_server_ended_is_replaced_before_the_next_request():
+    database = Database(POSTGRES_URL)
+    try:
+        first = request_backend_pid(database)
+        end_backend(first)
+        second = request_backend_pid(database)
+        assert second != first
+        assert request_backend_pid(database) == second
+    finally:
+        database.dispose()
+
+
+def test_a_kept_connection_idle_for_long_is_pinged_and_a_dead_one_replaced(monkeypatch):
+    monkeypatch.setattr(database_module, "_ended_by_server", lambda _connection: False)
+    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    database = Database(POSTGRES_URL)
+    try:
+        first = request_backend_pid(database)
+        end_backend(first)
+        assert request_backend_pid(database) != first
+    finally:
+        database.dispose()
+
+
+def test_a_connection_that_failed_in_a_request_is_not_kept_for_the_next():
+    with new_schema() as (database, _schema):
+        database.create_all()
+        connection = database.request_connection()
+        end_backend(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        with pytest.raises(exc.OperationalError):
+            drafts.load(connection, DraftKey.new())
+        database.end_request(connection)
+        # The reporter's retry: a new connection, and the draft's statements work on it.
+        fresh = database.request_connection()
+        try:
+            assert fresh is not connection
+            assert drafts.load(fresh, DraftKey.new()) is None
+        finally:
+            database.end_request(fresh)
