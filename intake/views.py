@@ -46,7 +46,7 @@ from intake.forms.status import StatusForm
 from routing import alerts, directory, jobs, receipt_status
 from routing.acceptance import CannotAccept, NoKeyError
 from routing.directory import NORWAY
-from routing.models import Envelope, Municipality, Service
+from routing.models import Municipality
 
 blueprint = Blueprint("intake", __name__)
 # CSRF is checked in the views instead, so an expired token re-shows the page with what was
@@ -208,24 +208,21 @@ def receipt() -> Any:
     draft = _current_draft()
     if draft is None or not draft.sent:
         return _no_draft()
-    session = db_session()
-    envelope = session.get(Envelope, draft.sent["envelope_id"])
-    if envelope is None:
+    sent = receipt_status.receipt(db_connection(), draft.sent["envelope_id"])
+    if sent is None:
         abort(404)
     return render_template(
         "intake/receipt.html",
-        envelope=envelope,
-        service=session.get(Service, envelope.service_id),
-        review_by=dates.day(envelope.review_deadline.astimezone(NORWAY).date(),
-                            str(get_locale())),
-        sent_at=_when(envelope.created_at),
+        sent=sent,
+        review_by=dates.day(sent.review_deadline.astimezone(NORWAY).date(), str(get_locale())),
+        sent_at=_when(sent.sent_at),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
         anonymous=bool(draft.sent.get("anonymous")),
         status_code=draft.sent.get("status_code"),
         district=draft.sent.get("district"),
-        delivered_at=_when(envelope.delivered_at),
-        acknowledged_at=_when(envelope.acknowledged_at),
+        delivered_at=_when(sent.delivered_at),
+        acknowledged_at=_when(sent.acknowledged_at),
     )
 
 

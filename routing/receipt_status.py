@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from routing import feedback
@@ -45,6 +45,35 @@ class ReportStatus:
     decided_on: date | None = None
     outcome: str | None = None
     ended_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the receipt page says of a report just sent."""
+
+    reference: str
+    service_name: str
+    service_phone: str | None
+    review_deadline: datetime
+    sent_at: datetime
+    delivered_at: datetime | None
+    acknowledged_at: datetime | None
+
+
+_RECEIPT = (
+    select(Envelope.reference, Service.name, Service.phone, Envelope.review_deadline,
+           Envelope.created_at, Envelope.delivered_at, Envelope.acknowledged_at)
+    .join(Service, Service.id == Envelope.service_id)
+    .where(Envelope.id == bindparam("envelope_id"))
+)
+
+
+def receipt(connection: Connection, envelope_id: str) -> Receipt | None:
+    """The receipt's facts, for the reporter whose draft sent the envelope (their draft names
+    it, so no code is asked): one statement, where the envelope and its service as ORM objects
+    cost the receipt page a quarter of its time."""
+    row = connection.execute(_RECEIPT, {"envelope_id": envelope_id}).first()
+    return Receipt(*row) if row is not None else None
 
 
 def _digest(code: str) -> str:
