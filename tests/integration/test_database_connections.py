@@ -25,6 +25,15 @@ def backend_pid(database: Database) -> int:
         return int(session.scalar(text("SELECT pg_backend_pid()")))
 
 
+def request_backend_pid(database: Database) -> int:
+    """One request's worth: the request's connection, a statement, given back at its end."""
+    connection = database.request_connection()
+    try:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    finally:
+        database.end_request(connection)
+
+
 def end_backend(pid: int) -> None:
     """What a restart does to one connection: the server ends it, and it is gone."""
     # Autocommit: inside one transaction pg_stat_activity is one snapshot, which would show the
@@ -39,28 +48,36 @@ def end_backend(pid: int) -> None:
     admin.dispose()
 
 
-def test_a_connection_the_server_ended_is_replaced_before_use():
+# A session's connection comes from the pool; a reporter's request's is the one its worker kept
+# from its last request (Database.request_connection). Both are looked at before use.
+WAYS = pytest.mark.parametrize("use", [backend_pid, request_backend_pid],
+                               ids=["pooled", "kept-by-the-worker"])
+
+
+@WAYS
+def test_a_connection_the_server_ended_is_replaced_before_use(use):
     database = Database(POSTGRES_URL)
     try:
-        first = backend_pid(database)
+        first = use(database)
         end_backend(first)
-        # The pool still holds the ended connection; the next session must not fail on it.
-        second = backend_pid(database)
+        # The pool (or the worker) still holds the ended connection; the next use must not fail.
+        second = use(database)
         assert second != first
-        assert backend_pid(database) == second  # and the new one is kept, not made anew
+        assert use(database) == second  # and the new one is kept, not made anew
     finally:
         database.dispose()
 
 
-def test_a_connection_idle_for_long_is_pinged_and_a_dead_one_replaced(monkeypatch):
+@WAYS
+def test_a_connection_idle_for_long_is_pinged_and_a_dead_one_replaced(monkeypatch, use):
     # As if the network had dropped it without a word: only the ping can tell.
     monkeypatch.setattr(database_module, "_ended_by_server", lambda _connection: False)
     monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
     database = Database(POSTGRES_URL)
     try:
-        first = backend_pid(database)
+        first = use(database)
         end_backend(first)
-        assert backend_pid(database) != first
+        assert use(database) != first
     finally:
         database.dispose()
 
@@ -109,15 +126,6 @@ def test_a_draft_read_on_a_connection_ended_under_it_fails_as_sqlalchemy_and_the
 # --- the connection a worker keeps from one request to the next -------------------------------
 
 
-def request_backend_pid(database: Database) -> int:
-    """One request's worth: the request's connection, a statement, given back at its end."""
-    connection = database.request_connection()
-    try:
-        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
-    finally:
-        database.end_request(connection)
-
-
 def test_the_next_request_on_a_worker_reuses_its_connection_without_a_ping():
     database = Database(POSTGRES_URL)
     pings = []
@@ -132,30 +140,6 @@ def test_the_next_request_on_a_worker_reuses_its_connection_without_a_ping():
     finally:
         database.dispose()
     assert database.autocommit_engine.pool.checkedout() == 0
-
-
-def test_a_kept_connection_the_server_ended_is_replaced_before_the_next_request():
-    database = Database(POSTGRES_URL)
-    try:
-        first = request_backend_pid(database)
-        end_backend(first)
-        second = request_backend_pid(database)
-        assert second != first
-        assert request_backend_pid(database) == second
-    finally:
-        database.dispose()
-
-
-def test_a_kept_connection_idle_for_long_is_pinged_and_a_dead_one_replaced(monkeypatch):
-    monkeypatch.setattr(database_module, "_ended_by_server", lambda _connection: False)
-    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
-    database = Database(POSTGRES_URL)
-    try:
-        first = request_backend_pid(database)
-        end_backend(first)
-        assert request_backend_pid(database) != first
-    finally:
-        database.dispose()
 
 
 def test_a_connection_that_failed_in_a_request_is_not_kept_for_the_next():
