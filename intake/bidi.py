@@ -17,9 +17,10 @@ from markupsafe import Markup, escape
 
 # Tags and character references are passed over (digits in "&#39;" are not a number); a number
 # is digits in groups separated by a space, a no-break space or a hyphen, with an optional "+",
-# or thousands separated by commas as Babel writes them in Arabic script ("20,000").
+# or thousands separated by commas as Babel writes them in Arabic script ("20,000"), or a time
+# ("5:43", which as two numbers an Arabic sentence shows as "43:5").
 _MARKUP_OR_NUMBER = re.compile(
-    r"(<[^>]*>|&#?\w+;)|(\+?\d+(?:[ \u00a0\u202f\-]\d+|,\d{3}(?!\d))*)")
+    r"(<[^>]*>|&#?\w+;)|(\+?\d+(?:[ \u00a0\u202f\-]\d+|,\d{3}(?!\d)|:\d{2}(?!\d))*)")
 
 
 def ltr_numbers(text: Any) -> Markup:

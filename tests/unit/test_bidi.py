@@ -24,6 +24,15 @@ def test_each_separate_number_gets_its_own_island():
     assert ltr_numbers("112. 116 111") == ISLAND.format("112") + ". " + ISLAND.format("116 111")
 
 
+def test_a_time_is_one_island_so_an_arabic_page_does_not_show_5_43_as_43_5():
+    # As intake/dates.py writes when a report reached the service, on the receipt and the
+    # status page.
+    assert ltr_numbers("6 ديسمبر 2026، 5:43 م") == (
+        ISLAND.format("6") + " ديسمبر " + ISLAND.format("2026") + "، " + ISLAND.format("5:43")
+        + " م")
+    assert ltr_numbers("ساعت 17:43") == "ساعت " + ISLAND.format("17:43")
+
+
 def test_digits_of_other_scripts_are_numbers_too():
     assert ltr_numbers("الرقم ١١٦ ١١١") == "الرقم " + ISLAND.format("١١٦ ١١١")
 
