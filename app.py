@@ -193,7 +193,8 @@ def _refuse_demo_data(database: Database) -> None:
 def _refuse_nameless_form_fields() -> None:
     """A multipart part whose name cannot be read (name="\\r") becomes a field named None in
     Werkzeug. No browser sends one, and nothing downstream expects it: a plain 400."""
-    if request.method in ("POST", "PUT", "PATCH") and None in request.form:
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    if this.method in ("POST", "PUT", "PATCH") and None in this.form:
         abort(400)
 
 

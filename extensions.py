@@ -20,20 +20,29 @@ babel = Babel()
 csrf = CSRFProtect()
 
 
+# Each attribute read through Flask's proxies (current_app, g, request) costs a few calls;
+# these run several times in every request, so they take the object itself once.
+
+
 def config() -> Config:
-    return cast(Config, current_app.extensions["config"])
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return cast(Config, app.extensions["config"])
 
 
 def database() -> Database:
-    return cast(Database, current_app.extensions["database"])
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return cast(Database, app.extensions["database"])
 
 
 def db_session() -> Session:
     """The request's session, opened on first use and closed when the request ends."""
-    if "db_session" not in g:
-        g.db_session = (database().autocommit_sessions(bind=db_connection())
-                        if g.get("without_transaction") else database().sessions())
-    return cast(Session, g.db_session)
+    state = g._get_current_object()  # type: ignore[attr-defined]
+    session = state.get("db_session")
+    if session is None:
+        session = state.db_session = (
+            database().autocommit_sessions(bind=db_connection())
+            if state.get("without_transaction") else database().sessions())
+    return cast(Session, session)
 
 
 class _SessionWhenUsed(LocalProxy):  # type: ignore[type-arg]
@@ -55,19 +64,22 @@ def db_connection() -> Connection:
     """The request's connection, for statements that need no ORM (a draft's load and save): in
     a request without a transaction, taken from the autocommit pool without a Session, which
     cost as much again as the statement it ran; otherwise the session's, in its transaction."""
-    if not g.get("without_transaction"):
+    state = g._get_current_object()  # type: ignore[attr-defined]
+    if not state.get("without_transaction"):
         return db_session().connection()
-    if "db_connection" not in g:
-        g.db_connection = database().request_connection()
-    return cast(Connection, g.db_connection)
+    connection = state.get("db_connection")
+    if connection is None:
+        connection = state.db_connection = database().request_connection()
+    return cast(Connection, connection)
 
 
 def without_transaction() -> None:
     """This request only reads, or writes in one statement: its statements run without a
     transaction around them (no BEGIN and COMMIT round trips for a page that reads one row and
     writes one). Call before first use."""
-    if "db_session" not in g and "db_connection" not in g:
-        g.without_transaction = True
+    state = g._get_current_object()  # type: ignore[attr-defined]
+    if "db_session" not in state and "db_connection" not in state:
+        state.without_transaction = True
 
 
 def commit() -> None:
@@ -77,10 +89,11 @@ def commit() -> None:
 
 
 def close_db_session(_error: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
+    state = g._get_current_object()  # type: ignore[attr-defined]
+    session = state.pop("db_session", None)
     if session is not None:
         session.close()
-    connection = g.pop("db_connection", None)
+    connection = state.pop("db_connection", None)
     if connection is not None:
         database().end_request(connection)
 

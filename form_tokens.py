@@ -57,9 +57,10 @@ def generate() -> str:
     """The page's token (templates' csrf_token()); as flask-wtf's generate_csrf, kept for the
     request in `g`, where a FlaskForm on the same page finds it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = g._get_current_object()  # type: ignore[attr-defined]
     field_name = _field_name(app)
-    if field_name in g:
-        return str(g.get(field_name))
+    if field_name in state:
+        return str(state.get(field_name))
     kept = _signed(app)
     session_token = session.get(field_name)
     if kept is None or not isinstance(session_token, str):
@@ -69,7 +70,7 @@ def generate() -> str:
     if signed is None:
         signed = kept.serializer.dumps(session_token)
         kept.remember(session_token, signed)
-    setattr(g, field_name, signed)
+    setattr(state, field_name, signed)
     return signed
 
 

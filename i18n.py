@@ -100,7 +100,7 @@ BY_CODE = {locale.code: locale for locale in LOCALES}
 def remember_choice() -> None:
     """Before any request: an explicit `?lang=` is remembered for the pages that follow, even
     when this request only redirects (the language switch on a form page)."""
-    chosen = request.args.get("lang")
+    chosen = request._get_current_object().args.get("lang")  # type: ignore[attr-defined]
     if chosen in BY_CODE:
         session["lang"] = chosen
 
@@ -111,11 +111,11 @@ def select_locale() -> str:
     The browser's Accept-Language is not used: a shared computer's settings say nothing about
     the person using it, and a Norwegian public service starts in Norwegian.
     """
-    chosen = request.args.get("lang")
+    chosen = request._get_current_object().args.get("lang")  # type: ignore[attr-defined]
     if chosen in BY_CODE:
         session["lang"] = chosen
         return chosen
-    remembered = session.get("lang")
+    remembered = session._get_current_object().get("lang")  # type: ignore[attr-defined]
     return remembered if remembered in BY_CODE else DEFAULT_LOCALE
 
 
@@ -150,9 +150,24 @@ def _this_page() -> str:
 
 
 def current() -> Locale:
-    from flask_babel import get_locale
+    return BY_CODE.get(locale_code(), BY_CODE[DEFAULT_LOCALE])
 
-    return BY_CODE.get(str(get_locale()), BY_CODE[DEFAULT_LOCALE])
+
+def locale_code() -> str:
+    """The request's language code ("nb", "fa_AF"), as str(flask_babel.get_locale())."""
+    state = _babel_state()
+    found = getattr(state, "babel_locale", None) if state is not None else None
+    return str(found if found is not None else flask_babel.get_locale())
+
+
+def _babel_state() -> Any:
+    """flask_babel's state of the request (None before its first look, or without an app).
+    Read from the request's g itself: each attribute read through the `g` proxy costs as much
+    as the rest of a translation, and a step page translates some twenty times."""
+    try:
+        return getattr(g._get_current_object(), "_flask_babel", None)  # type: ignore[attr-defined]
+    except RuntimeError:
+        return None
 
 
 # Translating, as flask_babel does, with the request's catalog looked up once per request.
@@ -162,9 +177,8 @@ def current() -> Locale:
 
 
 def translations() -> Any:
-    try:
-        state = g._flask_babel
-    except (AttributeError, RuntimeError):  # before flask_babel's first look, or no app
+    state = _babel_state()
+    if state is None:  # before flask_babel's first look, or no app
         return flask_babel.get_translations()
     kept = getattr(state, "i18n_translations", None)
     if kept is not None and kept[0] is getattr(state, "babel_locale", None):

@@ -93,12 +93,13 @@ def hit(connection: redis.Redis, key: str, limit: Limit) -> int | None:
 
 
 def _check() -> Response | None:
-    if request.url_rule is None:
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    if this.url_rule is None:
         return None
-    limit = current_app.extensions["rate_limits"].get((request.method, request.endpoint))
+    limit = current_app.extensions["rate_limits"].get((this.method, this.endpoint))
     if limit is None:
         return None
-    key = client_key(config().secret_key, limit.scope, request.remote_addr or "unknown")
+    key = client_key(config().secret_key, limit.scope, this.remote_addr or "unknown")
     try:
         wait = hit(redis_connection(), key, limit)
     except redis.RedisError as error:

@@ -21,10 +21,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_number, get_locale
+from flask_babel import format_number
 from sqlalchemy.exc import SQLAlchemyError
 
 import form_tokens
+import i18n
 from database import utcnow
 from extensions import (
     commit,
@@ -65,13 +66,14 @@ def _steps_without_transaction() -> None:
     # step's POST: its one write is the draft's conditional UPDATE (or its INSERT), a statement
     # that stands alone, so no BEGIN and COMMIT round trips. Sending keeps its transaction: the
     # draft marked sent and the sealed report are written together or not at all.
-    if request.method in ("GET", "HEAD") or request.endpoint == "intake.step":
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    if this.method in ("GET", "HEAD") or this.endpoint == "intake.step":
         without_transaction()
 
 
 def limit_hint(maximum: int) -> str:
     """"Up to 2,000 characters.", in the reporter's language, for a field's stated limit."""
-    return _limit_hint(str(get_locale()), maximum)
+    return _limit_hint(i18n.locale_code(), maximum)
 
 
 @functools.lru_cache(maxsize=256)
@@ -114,7 +116,8 @@ def step(step: str) -> Any:
         return redirect(url_for(".step", step=journey.next_step(draft.answers, draft.done)))
 
     session = db_session_when_used
-    if request.method == "GET":
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    if this.method == "GET":
         return _render_step(step, draft, wizard.form_for(session, step, draft))
     if step == journey.NOT_RECEIVING:
         abort(405)
@@ -123,13 +126,13 @@ def step(step: str) -> Any:
         # Before anything is stored, whichever button was pressed ("back" and the language
         # switch store too). Not a bare 400: the page again, with what was typed and what
         # happened, and a fresh token to send it with.
-        form = wizard.form_for(session, step, draft, request.form)
+        form = wizard.form_for(session, step, draft, this.form)
         form.form_errors.append(_expired_message())
         return _render_step(step, draft, form), 422
-    action = request.form.get("action", "")
-    saved = wizard.save_step(session, draft, step, request.form)
+    action = this.form.get("action", "")
+    saved = wizard.save_step(session, draft, step, this.form)
     _save(draft)
-    change = request.args.get("change")
+    change = this.args.get("change")
     if action == "back":
         back = journey.previous(step, draft.answers) or step
         return redirect(url_for(".step", step=back), 303)
@@ -175,7 +178,7 @@ def send() -> Any:
         draft.answers, "anonymity", "anonymity") == "anonymous"
     try:
         envelope = wizard.send(
-            session, draft, language=str(get_locale()), review_days=config().review_days
+            session, draft, language=i18n.locale_code(), review_days=config().review_days
         )
         draft.sent = {**(draft.sent or {}), "reporter_type": reporter_type or "",
                       "anonymous": anonymous}
@@ -214,7 +217,7 @@ def receipt() -> Any:
     return render_template(
         "intake/receipt.html",
         sent=sent,
-        review_by=dates.day(sent.review_deadline.astimezone(NORWAY).date(), str(get_locale())),
+        review_by=dates.day(sent.review_deadline.astimezone(NORWAY).date(), i18n.locale_code()),
         sent_at=_when(sent.sent_at),
         professional=draft.sent.get("reporter_type") == "professional",
         child=draft.sent.get("reporter_type") == "child",
@@ -228,7 +231,7 @@ def receipt() -> Any:
 
 def _when(moment: Any) -> str | None:
     """The receipt and the status page write every time alike (intake/dates.py)."""
-    return dates.moment(moment, str(get_locale())) if moment is not None else None
+    return dates.moment(moment, i18n.locale_code()) if moment is not None else None
 
 
 @blueprint.route("/status", methods=["GET", "POST"])
@@ -258,7 +261,7 @@ def status() -> Any:
 def _feedback_dates(found: receipt_status.ReportStatus) -> dict[str, str | None]:
     """The feedback's dates as the reporter reads them: days, in their language's long form."""
     def day(value: Any) -> str | None:
-        return dates.day(value, str(get_locale())) if value is not None else None
+        return dates.day(value, i18n.locale_code()) if value is not None else None
 
     deadline = found.feedback_deadline
     return {"feedback_by": day(deadline.astimezone(NORWAY).date() if deadline else None),
@@ -284,7 +287,8 @@ def exit_page() -> Any:
 
 
 def _current_draft() -> DraftData | None:
-    key = DraftKey.from_cookie(request.cookies.get(DRAFT_COOKIE))
+    key = DraftKey.from_cookie(
+        request._get_current_object().cookies.get(DRAFT_COOKIE))  # type: ignore[attr-defined]
     if key is None:
         return None
     draft = drafts.load(db_connection(), key)
@@ -296,10 +300,11 @@ def _current_draft() -> DraftData | None:
 
 
 def _save(draft: DraftData) -> None:
-    key = g.get("draft_key")
+    state = g._get_current_object()  # type: ignore[attr-defined]
+    key = state.get("draft_key")
     if key is None:
-        key = g.draft_key = DraftKey.new()
-        g.new_draft_cookie = key.to_cookie()
+        key = state.draft_key = DraftKey.new()
+        state.new_draft_cookie = key.to_cookie()
     drafts.save(db_connection(), key, draft, timedelta(seconds=config().draft_ttl_seconds))
     if not draft.sent:
         commit()

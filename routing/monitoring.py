@@ -194,8 +194,9 @@ COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 
 
 def _count(response: Response) -> Response:
-    endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    method = request.method if request.method in COUNTED_METHODS else "other"
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    endpoint = this.url_rule.rule if this.url_rule is not None else "unmatched"
+    method = this.method if this.method in COUNTED_METHODS else "other"
     _counted(endpoint, method, response.status_code).inc()
     started = g.pop("monitoring_started", None)
     if started is not None:
