@@ -246,38 +246,42 @@ class Database:
         # request, as much as opening the session itself.
         self.autocommit_engine = make_engine(url, isolation_level="AUTOCOMMIT")
         self.autocommit_sessions = sessionmaker(self.autocommit_engine, expire_on_commit=False)
-        self._kept = threading.local()
+        # The connection the last request gave back, and since when: one for the process (a
+        # sync worker serves one request at a time), so a server that starts a thread per
+        # request (Werkzeug's) leaves none behind with a thread that has ended.
+        self._kept: tuple[Connection, float] | None = None
+        self._kept_lock = threading.Lock()
 
     def request_connection(self) -> Connection:
         """An autocommit connection for one request; give it back with `end_request`.
 
-        The connection this thread's last request gave back is kept for its next: checking
-        one out of the pool and back in (its events, a Connection, the reset) cost a
-        thirtieth of a wizard request. It is looked at as the pool looks at a checkout: one
-        the server ended is replaced, one idle for long is pinged first."""
-        kept: Connection | None = getattr(self._kept, "connection", None)
-        self._kept.connection = None
+        The connection the last request gave back is kept for the next: checking one out of
+        the pool and back in (its events, a Connection, the reset) cost a thirtieth of a wizard
+        request. It is looked at as the pool looks at a checkout: one the server ended is
+        replaced, one idle for long is pinged first. Requests at once take the pool's."""
+        with self._kept_lock:
+            kept, self._kept = self._kept, None
         if kept is not None:
-            if self._still_good(kept, self._kept.since):
-                return kept
-            if not kept.invalidated:
-                kept.invalidate()
-            kept.close()
+            connection, since = kept
+            if self._still_good(connection, since):
+                return connection
+            if not connection.invalidated:
+                connection.invalidate()
+            connection.close()
         return self.autocommit_engine.connect()
 
     def end_request(self, connection: Connection) -> None:
-        """The request is done with `connection`: kept for this thread's next, if it is fit."""
-        if connection.closed or connection.invalidated:
-            connection.close()
-            return
-        if connection.in_transaction():
-            # Autocommit: each statement committed by itself, and this sends nothing.
-            connection.rollback()
-        previous = getattr(self._kept, "connection", None)
-        if previous is not None:
-            previous.close()
-        self._kept.connection = connection
-        self._kept.since = time.monotonic()
+        """The request is done with `connection`: kept for the next, if it is fit and no other
+        is kept; otherwise back to the pool."""
+        if not (connection.closed or connection.invalidated):
+            if connection.in_transaction():
+                # Autocommit: each statement committed by itself, and this sends nothing.
+                connection.rollback()
+            with self._kept_lock:
+                if self._kept is None:
+                    self._kept = (connection, time.monotonic())
+                    return
+        connection.close()
 
     def _still_good(self, connection: Connection, since: float) -> bool:
         if connection.closed or connection.invalidated:
@@ -314,9 +318,9 @@ class Database:
                 raise
 
     def dispose(self) -> None:
-        kept = getattr(self._kept, "connection", None)
+        with self._kept_lock:
+            kept, self._kept = self._kept, None
         if kept is not None:
-            self._kept.connection = None
-            kept.close()
+            kept[0].close()
         self.engine.dispose()
         self.autocommit_engine.dispose()

@@ -62,8 +62,9 @@ db_session_when_used = cast(Session, _SessionWhenUsed(db_session))
 
 def db_connection() -> Connection:
     """The request's connection, for statements that need no ORM (a draft's load and save): in
-    a request without a transaction, taken from the autocommit pool without a Session, which
-    cost as much again as the statement it ran; otherwise the session's, in its transaction."""
+    a request without a transaction, the autocommit connection the last request gave back
+    (Database.request_connection), without a Session, which cost as much again as the statement
+    it ran; otherwise the session's, in its transaction."""
     state = g._get_current_object()  # type: ignore[attr-defined]
     if not state.get("without_transaction"):
         return db_session().connection()

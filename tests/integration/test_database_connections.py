@@ -5,6 +5,7 @@ comes next gets their page, not an error; and this costs no round trip per reque
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -137,6 +138,23 @@ def test_the_next_request_on_a_worker_reuses_its_connection_without_a_ping():
         assert [request_backend_pid(database) for _ in range(5)] == [first] * 5
         assert pings == []
         assert database.autocommit_engine.pool.checkedout() == 1  # kept, not leaked
+    finally:
+        database.dispose()
+    assert database.autocommit_engine.pool.checkedout() == 0
+
+
+def test_a_server_with_a_thread_per_request_leaves_no_connection_behind():
+    """Werkzeug's server runs each request in a thread of its own: the connection a request
+    gave back goes to the next request, whichever thread it is on, not down with its thread."""
+    database = Database(POSTGRES_URL)
+    try:
+        pids: list[int] = []
+        for _ in range(5):
+            thread = threading.Thread(target=lambda: pids.append(request_backend_pid(database)))
+            thread.start()
+            thread.join()
+        assert pids == [pids[0]] * 5
+        assert database.autocommit_engine.pool.checkedout() == 1
     finally:
         database.dispose()
     assert database.autocommit_engine.pool.checkedout() == 0
