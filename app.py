@@ -31,7 +31,7 @@ from config import PROJECT_ROOT, Config, UnsafeConfiguration
 from database import Database
 from dbcli import db_cli
 from demo_cli import demo_cli
-from extensions import babel, close_db_session, csrf
+from extensions import babel, close_db_session, csrf, this_request
 from inbox import retention as audit_retention
 from inbox.cli import inbox_cli
 from inbox.views import blueprint as inbox_blueprint
@@ -193,7 +193,7 @@ def _refuse_demo_data(database: Database) -> None:
 def _refuse_nameless_form_fields() -> None:
     """A multipart part whose name cannot be read (name="\\r") becomes a field named None in
     Werkzeug. No browser sends one, and nothing downstream expects it: a plain 400."""
-    this = request._get_current_object()  # type: ignore[attr-defined]
+    this = this_request()
     if this.method in ("POST", "PUT", "PATCH") and None in this.form:
         abort(400)
 

@@ -3,10 +3,10 @@ use for the request's database session and the shared Redis connection."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import redis
-from flask import current_app, g
+from flask import Request, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Connection
@@ -21,7 +21,17 @@ csrf = CSRFProtect()
 
 
 # Each attribute read through Flask's proxies (current_app, g, request) costs a few calls;
-# these run several times in every request, so they take the object itself once.
+# what runs several times in every request takes the object itself once, with these.
+
+
+def this_request() -> Request:
+    """The request itself, not Flask's proxy to it."""
+    return cast(Request, request._get_current_object())  # type: ignore[attr-defined]
+
+
+def request_state() -> Any:
+    """The app context's `g` itself, not Flask's proxy to it."""
+    return g._get_current_object()  # type: ignore[attr-defined]
 
 
 def config() -> Config:
@@ -36,7 +46,7 @@ def database() -> Database:
 
 def db_session() -> Session:
     """The request's session, opened on first use and closed when the request ends."""
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = request_state()
     session = state.get("db_session")
     if session is None:
         session = state.db_session = (
@@ -65,7 +75,7 @@ def db_connection() -> Connection:
     a request without a transaction, the autocommit connection the last request gave back
     (Database.request_connection), without a Session, which cost as much again as the statement
     it ran; otherwise the session's, in its transaction."""
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = request_state()
     if not state.get("without_transaction"):
         return db_session().connection()
     connection = state.get("db_connection")
@@ -78,7 +88,7 @@ def without_transaction() -> None:
     """This request only reads, or writes in one statement: its statements run without a
     transaction around them (no BEGIN and COMMIT round trips for a page that reads one row and
     writes one). Call before first use."""
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = request_state()
     if "db_session" not in state and "db_connection" not in state:
         state.without_transaction = True
 
@@ -90,7 +100,7 @@ def commit() -> None:
 
 
 def close_db_session(_error: BaseException | None = None) -> None:
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = request_state()
     session = state.pop("db_session", None)
     if session is not None:
         session.close()

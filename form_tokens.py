@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, session
 from flask_wtf import csrf as wtf_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
+
+from extensions import request_state
 
 # Per worker and key; past it, what is kept is dropped at once and worked out again as it comes.
 KEPT_TOKENS = 4096
@@ -57,7 +59,7 @@ def generate() -> str:
     """The page's token (templates' csrf_token()); as flask-wtf's generate_csrf, kept for the
     request in `g`, where a FlaskForm on the same page finds it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = request_state()
     field_name = _field_name(app)
     if field_name in state:
         return str(state.get(field_name))

@@ -18,6 +18,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
+from extensions import request_state, this_request
+
 REVIEWED_FILE = Path(__file__).resolve().parent / "translations" / "REVIEWED"
 
 
@@ -100,7 +102,7 @@ BY_CODE = {locale.code: locale for locale in LOCALES}
 def remember_choice() -> None:
     """Before any request: an explicit `?lang=` is remembered for the pages that follow, even
     when this request only redirects (the language switch on a form page)."""
-    chosen = request._get_current_object().args.get("lang")  # type: ignore[attr-defined]
+    chosen = this_request().args.get("lang")
     if chosen in BY_CODE:
         session["lang"] = chosen
 
@@ -111,7 +113,7 @@ def select_locale() -> str:
     The browser's Accept-Language is not used: a shared computer's settings say nothing about
     the person using it, and a Norwegian public service starts in Norwegian.
     """
-    chosen = request._get_current_object().args.get("lang")  # type: ignore[attr-defined]
+    chosen = this_request().args.get("lang")
     if chosen in BY_CODE:
         session["lang"] = chosen
         return chosen
@@ -131,7 +133,7 @@ def language_url(code: str) -> str:
     args = request.args.to_dict()
     args["lang"] = code
     # The page's own address is the same for every language in the list: built once a request.
-    this = request._get_current_object()  # type: ignore[attr-defined]
+    this = this_request()
     kept = g.get("i18n_this_page")
     if kept is None or kept[0] is not this:
         kept = g.i18n_this_page = (this, _this_page())
@@ -165,7 +167,7 @@ def _babel_state() -> Any:
     Read from the request's g itself: each attribute read through the `g` proxy costs as much
     as the rest of a translation, and a step page translates some twenty times."""
     try:
-        return getattr(g._get_current_object(), "_flask_babel", None)  # type: ignore[attr-defined]
+        return getattr(request_state(), "_flask_babel", None)
     except RuntimeError:
         return None
 

@@ -23,7 +23,7 @@ import redis
 from flask import Flask, Response, current_app, render_template, request
 from redis.commands.core import Script
 
-from extensions import config, redis_connection
+from extensions import config, redis_connection, this_request
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def hit(connection: redis.Redis, key: str, limit: Limit) -> int | None:
 
 
 def _check() -> Response | None:
-    this = request._get_current_object()  # type: ignore[attr-defined]
+    this = this_request()
     if this.url_rule is None:
         return None
     limit = current_app.extensions["rate_limits"].get((this.method, this.endpoint))

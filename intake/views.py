@@ -35,6 +35,8 @@ from extensions import (
     db_session,
     db_session_when_used,
     redis_connection,
+    request_state,
+    this_request,
     without_transaction,
 )
 from i18n import lazy_gettext as _l
@@ -66,7 +68,7 @@ def _steps_without_transaction() -> None:
     # step's POST: its one write is the draft's conditional UPDATE (or its INSERT), a statement
     # that stands alone, so no BEGIN and COMMIT round trips. Sending keeps its transaction: the
     # draft marked sent and the sealed report are written together or not at all.
-    this = request._get_current_object()  # type: ignore[attr-defined]
+    this = this_request()
     if this.method in ("GET", "HEAD") or this.endpoint == "intake.step":
         without_transaction()
 
@@ -116,7 +118,7 @@ def step(step: str) -> Any:
         return redirect(url_for(".step", step=journey.next_step(draft.answers, draft.done)))
 
     session = db_session_when_used
-    this = request._get_current_object()  # type: ignore[attr-defined]
+    this = this_request()
     if this.method == "GET":
         return _render_step(step, draft, wizard.form_for(session, step, draft))
     if step == journey.NOT_RECEIVING:
@@ -287,8 +289,7 @@ def exit_page() -> Any:
 
 
 def _current_draft() -> DraftData | None:
-    key = DraftKey.from_cookie(
-        request._get_current_object().cookies.get(DRAFT_COOKIE))  # type: ignore[attr-defined]
+    key = DraftKey.from_cookie(this_request().cookies.get(DRAFT_COOKIE))
     if key is None:
         return None
     draft = drafts.load(db_connection(), key)
@@ -300,7 +301,7 @@ def _current_draft() -> DraftData | None:
 
 
 def _save(draft: DraftData) -> None:
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = request_state()
     key = state.get("draft_key")
     if key is None:
         key = state.draft_key = DraftKey.new()

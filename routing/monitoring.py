@@ -36,7 +36,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select, text
 
 from database import Database, utcnow
-from extensions import config, db_session, redis_connection
+from extensions import config, db_session, redis_connection, this_request
 from routing import jobs
 from routing.models import ChannelDelivery, Envelope
 from routing.operations import UNACKNOWLEDGED
@@ -194,7 +194,7 @@ COUNTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 
 
 def _count(response: Response) -> Response:
-    this = request._get_current_object()  # type: ignore[attr-defined]
+    this = this_request()
     endpoint = this.url_rule.rule if this.url_rule is not None else "unmatched"
     method = this.method if this.method in COUNTED_METHODS else "other"
     _counted(endpoint, method, response.status_code).inc()
